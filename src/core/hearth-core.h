@@ -1,0 +1,18 @@
+/* hearth-core.h  SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "hearth-audit.h"
+#include "hearth-connection.h"
+#include "hearth-core-enums.h"
+#include "hearth-deletion.h"
+#include "hearth-error.h"
+#include "hearth-machine.h"
+#include "hearth-machine-collection.h"
+#include "hearth-os-database.h"
+#include "hearth-types.h"
+
+G_BEGIN_DECLS
+
+void hearth_core_init (void);
+
+G_END_DECLS
