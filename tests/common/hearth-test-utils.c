@@ -1,0 +1,142 @@
+/* hearth-test-utils.c  SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "hearth-test"
+
+#include "config.h"
+
+#include "hearth-test-utils.h"
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * hearth_test_wait:
+ *
+ * Iterates the default main context until @condition holds or @timeout_ms pass.
+ * Returns whether the condition held.
+ */
+gboolean
+hearth_test_wait (HearthTestCondition condition,
+                  gpointer            user_data,
+                  guint               timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
+
+  while (!condition (user_data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!timed_out)
+    g_source_remove (id);
+  return condition (user_data);
+}
+
+static gboolean
+flag_cb (gpointer user_data)
+{
+  return *(gboolean *) user_data;
+}
+
+gboolean
+hearth_test_wait_flag (gboolean *flag,
+                       guint     timeout_ms)
+{
+  return hearth_test_wait (flag_cb, flag, timeout_ms);
+}
+
+static gboolean
+never_cb (gpointer user_data)
+{
+  return FALSE;
+}
+
+void
+hearth_test_iterate_for (guint ms)
+{
+  hearth_test_wait (never_cb, NULL, ms);
+}
+
+static void
+open_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  hearth_connection_open_finish (HEARTH_CONNECTION (source), result, &error);
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+void
+hearth_test_init_core (void)
+{
+  hearth_core_init ();
+}
+
+/* Opens @uri and asserts that it worked. */
+HearthConnection *
+hearth_test_open_connection (const char *uri)
+{
+  g_autoptr(HearthConnection) connection = hearth_connection_new (uri);
+  gboolean done = FALSE;
+
+  hearth_core_init ();
+  hearth_connection_open_async (connection, NULL, open_cb, &done);
+  g_assert_true (hearth_test_wait_flag (&done, 30000));
+  g_assert_cmpint (hearth_connection_get_state (connection), ==, HEARTH_CONNECTION_STATE_CONNECTED);
+
+  return g_steal_pointer (&connection);
+}
+
+/* A test-driver URI for a fixture in tests/data (a fresh driver state each open). */
+char *
+hearth_test_fixture_uri (const char *fixture)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "data", fixture, NULL);
+  g_autofree char *canonical = g_canonicalize_filename (path, NULL);
+
+  return g_strconcat ("test://", canonical, NULL);
+}
+
+char *
+hearth_test_dup_audit_log (void)
+{
+  g_autofree char *path = hearth_audit_dup_path ();
+  char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return g_strdup ("");
+  return contents;
+}
+
+typedef struct
+{
+  HearthMachine     *machine;
+  HearthMachineState state;
+} StateWait;
+
+static gboolean
+state_cb (gpointer user_data)
+{
+  StateWait *wait = user_data;
+
+  return hearth_machine_get_state (wait->machine) == wait->state;
+}
+
+gboolean
+hearth_test_wait_machine_state (HearthMachine     *machine,
+                                HearthMachineState state,
+                                guint              timeout_ms)
+{
+  StateWait wait = { machine, state };
+
+  return hearth_test_wait (state_cb, &wait, timeout_ms);
+}
