@@ -43,7 +43,8 @@ missing=$(LC_ALL=C comm -23 <(printf '%s\n' "$candidates" | sed '/^$/d') \
                             <(printf '%s\n' "$listed" | LC_ALL=C sort -u))
 if [[ -n $missing ]]; then
   echo "These files have translatable strings but are missing from $potfiles:" >&2
-  printf '  %s\n' $missing >&2
+  # shellcheck disable=SC2001  # prefix every line
+  sed 's/^/  /' <<< "$missing" >&2
   status=1
 fi
 

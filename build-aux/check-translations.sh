@@ -23,6 +23,7 @@ fi
 
 # The keywords and flags of meson's i18n 'glib' preset (po/meson.build uses it),
 # so this template is the one `meson compile hearth-pot` would write.
+# shellcheck disable=SC2054  # the commas belong to xgettext keyword specs
 xgettext_args=(
   --package-name="$package" --from-code=UTF-8 --add-comments -k_
   --keyword=_ --keyword=N_ --keyword=C_:1c,2 --keyword=NC_:1c,2
