@@ -394,6 +394,28 @@ register_events (virConnectPtr conn,
   return TRUE;
 }
 
+/* With no daemon installed, libvirt only says that it found no socket. Whether a
+ * daemon binary exists tells "not installed" from "not running". */
+static void
+refine_open_error (const char *uri,
+                   GError     *error)
+{
+  static const char *daemons[] = {
+    "/usr/sbin/virtqemud", "/usr/sbin/libvirtd", "/usr/local/sbin/virtqemud",
+    "/usr/local/sbin/libvirtd",
+  };
+
+  if (!g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_DAEMON_NOT_RUNNING)
+      || strstr (uri, "://") == NULL || strstr (uri, ":///") == NULL)
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (daemons); i++)
+    if (g_file_test (daemons[i], G_FILE_TEST_IS_EXECUTABLE))
+      return;
+
+  error->code = HEARTH_ERROR_NOT_INSTALLED;
+}
+
 static void
 open_worker (GTask        *task,
              gpointer      source_object,
@@ -404,6 +426,7 @@ open_worker (GTask        *task,
   g_autoptr(GError) error = NULL;
   OpenResult *res = g_new0 (OpenResult, 1);
   virDomainPtr *domains = NULL;
+  gint64 begin = hearth_now_usec ();
   int n;
 
   res->infos = g_ptr_array_new_with_free_func ((GDestroyNotify) _hearth_domain_info_free);
@@ -411,6 +434,7 @@ open_worker (GTask        *task,
   if (!(res->conn = virConnectOpen (req->uri)))
     {
       _hearth_error_take_libvirt (&error, "Could not connect");
+      refine_open_error (req->uri, error);
       goto fail;
     }
 
@@ -442,10 +466,12 @@ open_worker (GTask        *task,
     }
   free (domains);
 
+  hearth_audit_record (req->uri, NULL, NULL, "connect", NULL, hearth_now_usec () - begin);
   g_task_return_pointer (task, res, (GDestroyNotify) open_result_free);
   return;
 
 fail:
+  hearth_audit_record (req->uri, NULL, NULL, "connect", error, hearth_now_usec () - begin);
   if (res->conn != NULL)
     {
       Teardown td = { .conn = g_steal_pointer (&res->conn), .n_ids = res->n_callbacks };

@@ -149,7 +149,7 @@ insert_visible (HearthMachineCollection *self,
   guint position = find_position (self, machine);
 
   g_ptr_array_insert (self->visible, position, machine);
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
 }
 
 static gboolean

@@ -100,7 +100,7 @@ hearth_test_open_connection (const char *uri)
 char *
 hearth_test_fixture_uri (const char *fixture)
 {
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "data", fixture, NULL);
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", fixture, NULL);
   g_autofree char *canonical = g_canonicalize_filename (path, NULL);
 
   return g_strconcat ("test://", canonical, NULL);
