@@ -1,0 +1,446 @@
+/* hearth-application.c  SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hearth-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "hearth-application.h"
+#include "hearth-preferences-window.h"
+#include "hearth-ui-utils.h"
+#include "hearth-window.h"
+
+/**
+ * HearthApplication:
+ *
+ * Owns the settings, the one connection Hearth shows (from `--connect`, the
+ * "default-uri" setting or the core's automatic choice) and the machine
+ * collection the windows display. Changing the setting while no `--connect`
+ * override is in force switches the connection at once.
+ */
+struct _HearthApplication
+{
+  AdwApplication parent_instance;
+
+  /* Owned, main thread only. */
+  GSettings               *settings;
+  HearthConnection        *connection;
+  HearthMachineCollection *collection;
+  GCancellable            *cancellable;
+  char                    *override_uri;
+};
+
+G_DEFINE_FINAL_TYPE (HearthApplication, hearth_application, ADW_TYPE_APPLICATION)
+
+enum {
+  PROP_0,
+  PROP_CONNECTION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static char *
+choose_uri (HearthApplication *self)
+{
+  g_autofree char *setting = NULL;
+
+  if (self->override_uri != NULL)
+    return g_strdup (self->override_uri);
+
+  setting = g_settings_get_string (self->settings, "default-uri");
+  if (setting != NULL && *setting != '\0')
+    return g_steal_pointer (&setting);
+
+  return hearth_connection_dup_default_uri ();
+}
+
+static void
+on_connection_opened_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The window follows the connection's "state" and shows its error, so a
+   * failure needs nothing more here than a trace. */
+  if (!hearth_connection_open_finish (HEARTH_CONNECTION (object), result, &error))
+    g_debug ("Opening the connection failed: %s", error->message);
+}
+
+static void
+switch_connection (HearthApplication *self)
+{
+  g_autofree char *uri = choose_uri (self);
+
+  if (self->connection != NULL &&
+      g_strcmp0 (hearth_connection_get_uri (self->connection), uri) == 0)
+    return;
+
+  g_debug ("Using connection %s", uri);
+
+  if (self->connection != NULL)
+    {
+      hearth_machine_collection_remove_connection (self->collection, self->connection);
+      hearth_connection_close (self->connection);
+      g_clear_object (&self->connection);
+    }
+
+  self->connection = hearth_connection_new (uri);
+  hearth_machine_collection_add_connection (self->collection, self->connection);
+  hearth_connection_open_async (self->connection, self->cancellable,
+                                on_connection_opened_cb, NULL);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
+}
+
+static void
+apply_color_scheme (HearthApplication *self)
+{
+  g_autofree char *scheme = g_settings_get_string (self->settings, "color-scheme");
+  AdwStyleManager *style_manager = adw_style_manager_get_default ();
+
+  if (g_strcmp0 (scheme, "light") == 0)
+    adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  else if (g_strcmp0 (scheme, "dark") == 0)
+    adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  else
+    adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_DEFAULT);
+}
+
+static void
+on_settings_changed_cb (GSettings         *settings,
+                        const char        *key,
+                        HearthApplication *self)
+{
+  if (g_strcmp0 (key, "color-scheme") == 0)
+    apply_color_scheme (self);
+  else if (g_strcmp0 (key, "default-uri") == 0 && self->connection != NULL)
+    switch_connection (self);
+}
+
+static HearthWindow *
+ensure_window (HearthApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (HEARTH_IS_WINDOW (window))
+    return HEARTH_WINDOW (window);
+
+  return hearth_window_new (self);
+}
+
+static void
+new_machine_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  HearthApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  AdwMessageDialog *dialog;
+
+  /* The creation wizard is its own piece of work; until it lands, say so plainly
+   * instead of showing a form that does nothing. */
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent,
+                                                       _("Creating Machines Is Not Ready Yet"),
+                                                       _("Creating machines arrives in a later "
+                                                         "version of Hearth. Until then, machines "
+                                                         "made with GNOME Boxes or Virtual Machine "
+                                                         "Manager on the same connection appear "
+                                                         "here and can be used from Hearth.")));
+  adw_message_dialog_add_response (dialog, "close", _("_OK"));
+  adw_message_dialog_set_default_response (dialog, "close");
+  adw_message_dialog_set_close_response (dialog, "close");
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+preferences_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  HearthApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWindow *preferences;
+
+  preferences = GTK_WINDOW (hearth_preferences_window_new (self->settings));
+  gtk_window_set_transient_for (preferences, parent);
+  gtk_window_present (preferences);
+}
+
+static void
+about_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  HearthApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  static const char *developers[] = {
+    "The Hearth developers",
+    NULL
+  };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", parent,
+                        "application-name", _("Hearth"),
+                        "application-icon", APP_ID,
+                        "developer-name", _("The Hearth developers"),
+                        "version", PACKAGE_VERSION,
+                        "comments", _("Run virtual machines at home: safe sandboxes, "
+                                      "throw-away test systems and small server labs."),
+                        "developers", developers,
+                        /* Translators: put your names here, one per line. */
+                        "translator-credits", _("translator-credits"),
+                        "copyright", "© 2026 The Hearth developers",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  HearthApplication *self = user_data;
+  GList *windows;
+
+  /* Close the windows rather than quitting outright, so each window can commit
+   * the deletions whose Undo toast is still showing. */
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (GTK_WINDOW (l->data));
+  g_list_free (windows);
+}
+
+static const GActionEntry app_actions[] = {
+  { "new-machine", new_machine_activated },
+  { "preferences", preferences_activated },
+  { "about", about_activated },
+  { "quit", quit_activated },
+};
+
+static void
+hearth_application_startup (GApplication *application)
+{
+  HearthApplication *self = HEARTH_APPLICATION (application);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *new_accels[] = { "<Control>n", NULL };
+  static const char *prefs_accels[] = { "<Control>comma", NULL };
+
+  G_APPLICATION_CLASS (hearth_application_parent_class)->startup (application);
+
+  hearth_core_init ();
+
+  self->settings = g_settings_new (HEARTH_SETTINGS_SCHEMA);
+  g_signal_connect_object (self->settings, "changed",
+                           G_CALLBACK (on_settings_changed_cb), self, 0);
+  apply_color_scheme (self);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.new-machine", new_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
+
+  self->collection = hearth_machine_collection_new ();
+}
+
+static int
+hearth_application_command_line (GApplication            *application,
+                                 GApplicationCommandLine *command_line)
+{
+  HearthApplication *self = HEARTH_APPLICATION (application);
+  GVariantDict *options = g_application_command_line_get_options_dict (command_line);
+  g_autofree char *uri = NULL;
+  g_autofree const char **machines = NULL;
+  HearthWindow *window;
+
+  if (g_variant_dict_lookup (options, "connect", "s", &uri))
+    {
+      if (*uri == '\0' || g_uri_peek_scheme (uri) == NULL)
+        {
+          g_application_command_line_printerr (command_line,
+                                               _("“%s” is not a connection URI. Use one like "
+                                                 "qemu:///session or qemu:///system.\n"),
+                                               uri);
+          return EXIT_FAILURE;
+        }
+      g_free (self->override_uri);
+      self->override_uri = g_steal_pointer (&uri);
+    }
+
+  g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&s", &machines);
+  if (machines != NULL && machines[0] != NULL && machines[1] != NULL)
+    {
+      g_application_command_line_printerr (command_line,
+                                           _("Give one machine at most.\n"));
+      return EXIT_FAILURE;
+    }
+
+  switch_connection (self);
+
+  window = ensure_window (self);
+  if (machines != NULL && machines[0] != NULL)
+    hearth_window_focus_machine (window, machines[0]);
+  gtk_window_present (GTK_WINDOW (window));
+
+  return EXIT_SUCCESS;
+}
+
+static void
+hearth_application_activate (GApplication *application)
+{
+  HearthApplication *self = HEARTH_APPLICATION (application);
+
+  switch_connection (self);
+  gtk_window_present (GTK_WINDOW (ensure_window (self)));
+}
+
+static void
+hearth_application_shutdown (GApplication *application)
+{
+  HearthApplication *self = HEARTH_APPLICATION (application);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->connection != NULL)
+    hearth_connection_close (self->connection);
+
+  G_APPLICATION_CLASS (hearth_application_parent_class)->shutdown (application);
+}
+
+static void
+hearth_application_dispose (GObject *object)
+{
+  HearthApplication *self = HEARTH_APPLICATION (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->collection);
+  g_clear_object (&self->connection);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (hearth_application_parent_class)->dispose (object);
+}
+
+static void
+hearth_application_finalize (GObject *object)
+{
+  HearthApplication *self = HEARTH_APPLICATION (object);
+
+  g_free (self->override_uri);
+
+  G_OBJECT_CLASS (hearth_application_parent_class)->finalize (object);
+}
+
+static void
+hearth_application_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  HearthApplication *self = HEARTH_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION:
+      g_value_set_object (value, self->connection);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hearth_application_class_init (HearthApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = hearth_application_dispose;
+  object_class->finalize = hearth_application_finalize;
+  object_class->get_property = hearth_application_get_property;
+
+  app_class->startup = hearth_application_startup;
+  app_class->command_line = hearth_application_command_line;
+  app_class->activate = hearth_application_activate;
+  app_class->shutdown = hearth_application_shutdown;
+
+  /**
+   * HearthApplication:connection:
+   *
+   * The connection the windows show; replaced when the default changes.
+   */
+  properties[PROP_CONNECTION] =
+    g_param_spec_object ("connection", NULL, NULL,
+                         HEARTH_TYPE_CONNECTION,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+hearth_application_init (HearthApplication *self)
+{
+  static const GOptionEntry options[] = {
+    { "connect", 'c', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
+      N_("Connect to URI instead of the default connection"), N_("URI") },
+    { G_OPTION_REMAINING, 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING_ARRAY, NULL,
+      NULL, N_("[MACHINE]") },
+    { NULL }
+  };
+
+  self->cancellable = g_cancellable_new ();
+
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[MACHINE]"));
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Run and manage virtual machines."));
+}
+
+HearthApplication *
+hearth_application_new (void)
+{
+  return g_object_new (HEARTH_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
+                       /* The Devel profile changes the id, not the resources. */
+                       "resource-base-path", "/org/hearthvm/Hearth",
+                       NULL);
+}
+
+GSettings *
+hearth_application_get_settings (HearthApplication *self)
+{
+  g_return_val_if_fail (HEARTH_IS_APPLICATION (self), NULL);
+
+  return self->settings;
+}
+
+HearthConnection *
+hearth_application_get_connection (HearthApplication *self)
+{
+  g_return_val_if_fail (HEARTH_IS_APPLICATION (self), NULL);
+
+  return self->connection;
+}
+
+HearthMachineCollection *
+hearth_application_get_collection (HearthApplication *self)
+{
+  g_return_val_if_fail (HEARTH_IS_APPLICATION (self), NULL);
+
+  return self->collection;
+}
+
+void
+hearth_application_retry_connection (HearthApplication *self)
+{
+  g_return_if_fail (HEARTH_IS_APPLICATION (self));
+
+  if (self->connection == NULL)
+    return;
+
+  hearth_connection_open_async (self->connection, self->cancellable,
+                                on_connection_opened_cb, NULL);
+}

@@ -1,0 +1,338 @@
+/* hearth-machine-row.c  SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hearth-machine-row"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "hearth-machine-row.h"
+#include "hearth-ui-utils.h"
+
+/**
+ * HearthMachineRow:
+ *
+ * One machine in the list view: icon, name, "OS · 2 vCPUs · 4 GiB", the state
+ * and a menu button. Rows are recycled by GtkListView; see HearthMachineTile.
+ */
+struct _HearthMachineRow
+{
+  GtkWidget parent_instance;
+
+  /* Owned. */
+  HearthMachine *machine;
+  GSignalGroup  *machine_signals;
+
+  /* Template children. */
+  GtkWidget *icon_frame;
+  GtkImage  *icon;
+  GtkLabel  *name_label;
+  GtkLabel  *subtitle_label;
+  GtkWidget *state_dot;
+  GtkLabel  *state_label;
+  GtkWidget *busy_spinner;
+  GtkWidget *menu_button;
+
+  const char *state_class;  /* static string, the CSS class on state_dot */
+};
+
+G_DEFINE_FINAL_TYPE (HearthMachineRow, hearth_machine_row, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_MACHINE,
+  N_PROPS
+};
+
+enum {
+  CONTEXT_MENU,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void
+update_name (HearthMachineRow *self)
+{
+  const char *name = self->machine ? hearth_machine_get_display_name (self->machine) : "";
+
+  gtk_label_set_label (self->name_label, name);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                  -1);
+}
+
+static void
+update_subtitle (HearthMachineRow *self)
+{
+  HearthOsDatabase *osdb = hearth_os_database_get_default ();
+  g_autofree char *hardware = NULL;
+  g_autofree char *os_name = NULL;
+  g_autofree char *subtitle = NULL;
+  const char *os_id;
+
+  if (self->machine == NULL)
+    {
+      gtk_label_set_label (self->subtitle_label, "");
+      return;
+    }
+
+  hardware = hearth_ui_format_hardware (hearth_machine_get_vcpus (self->machine),
+                                        hearth_machine_get_memory (self->machine));
+
+  /* The OS database loads in the background; until it has, or for an OS it does
+   * not know, the row simply leaves the OS name out. The window rebinds the rows
+   * once it is loaded. */
+  os_id = hearth_machine_get_os_id (self->machine);
+  if (os_id != NULL && hearth_os_database_is_loaded (osdb))
+    os_name = hearth_os_database_dup_name (osdb, os_id);
+
+  if (os_name != NULL)
+    /* Translators: an operating system and the hardware summary, as in
+     * "Ubuntu 22.04 LTS · 2 vCPUs · 4 GiB". */
+    subtitle = g_strdup_printf (_("%s · %s"), os_name, hardware);
+  else
+    subtitle = g_steal_pointer (&hardware);
+
+  gtk_label_set_label (self->subtitle_label, subtitle);
+}
+
+static void
+update_state (HearthMachineRow *self)
+{
+  HearthMachineState state;
+  const char *label;
+  const char *css_class;
+
+  state = self->machine ? hearth_machine_get_state (self->machine) : HEARTH_MACHINE_STATE_UNKNOWN;
+  label = hearth_ui_state_to_label (state);
+  css_class = hearth_ui_state_to_css_class (state);
+
+  gtk_label_set_label (self->state_label, label);
+  gtk_image_set_from_icon_name (self->icon, hearth_ui_state_to_icon_name (state));
+
+  if (self->state_class != css_class)
+    {
+      if (self->state_class != NULL)
+        {
+          gtk_widget_remove_css_class (self->state_dot, self->state_class);
+          gtk_widget_remove_css_class (self->icon_frame, self->state_class);
+        }
+      gtk_widget_add_css_class (self->state_dot, css_class);
+      gtk_widget_add_css_class (self->icon_frame, css_class);
+      self->state_class = css_class;
+    }
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, label,
+                                  -1);
+}
+
+static void
+update_busy (HearthMachineRow *self)
+{
+  gboolean busy = self->machine != NULL && hearth_machine_get_busy (self->machine);
+
+  gtk_widget_set_visible (self->busy_spinner, busy);
+  gtk_spinner_set_spinning (GTK_SPINNER (self->busy_spinner), busy);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self),
+                               GTK_ACCESSIBLE_STATE_BUSY, busy,
+                               -1);
+}
+
+static void
+on_secondary_pressed_cb (GtkGestureClick  *gesture,
+                         int               n_press,
+                         double            x,
+                         double            y,
+                         HearthMachineRow *self)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  g_signal_emit (self, signals[CONTEXT_MENU], 0, x, y);
+}
+
+static void
+on_long_pressed_cb (GtkGestureLongPress *gesture,
+                    double               x,
+                    double               y,
+                    HearthMachineRow    *self)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  g_signal_emit (self, signals[CONTEXT_MENU], 0, x, y);
+}
+
+static void
+on_menu_button_clicked_cb (GtkButton        *button,
+                           HearthMachineRow *self)
+{
+  graphene_point_t point;
+  graphene_point_t in_row;
+  int width = gtk_widget_get_width (GTK_WIDGET (button));
+  int height = gtk_widget_get_height (GTK_WIDGET (button));
+
+  /* Point the menu at the button, as a GtkMenuButton would. */
+  point = GRAPHENE_POINT_INIT (width / 2.f, height);
+  if (!gtk_widget_compute_point (GTK_WIDGET (button), GTK_WIDGET (self), &point, &in_row))
+    in_row = point;
+
+  g_signal_emit (self, signals[CONTEXT_MENU], 0, (double) in_row.x, (double) in_row.y);
+}
+
+static void
+hearth_machine_row_dispose (GObject *object)
+{
+  HearthMachineRow *self = HEARTH_MACHINE_ROW (object);
+
+  if (self->machine_signals != NULL)
+    g_signal_group_set_target (self->machine_signals, NULL);
+  g_clear_object (&self->machine_signals);
+  g_clear_object (&self->machine);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), HEARTH_TYPE_MACHINE_ROW);
+
+  G_OBJECT_CLASS (hearth_machine_row_parent_class)->dispose (object);
+}
+
+static void
+hearth_machine_row_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  HearthMachineRow *self = HEARTH_MACHINE_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_MACHINE:
+      g_value_set_object (value, self->machine);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hearth_machine_row_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  HearthMachineRow *self = HEARTH_MACHINE_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_MACHINE:
+      hearth_machine_row_set_machine (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hearth_machine_row_class_init (HearthMachineRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = hearth_machine_row_dispose;
+  object_class->get_property = hearth_machine_row_get_property;
+  object_class->set_property = hearth_machine_row_set_property;
+
+  /**
+   * HearthMachineRow:machine:
+   *
+   * The machine shown, or %NULL while the row waits to be recycled.
+   */
+  properties[PROP_MACHINE] =
+    g_param_spec_object ("machine", NULL, NULL,
+                         HEARTH_TYPE_MACHINE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * HearthMachineRow::context-menu:
+   * @x: where the menu should point, in row coordinates
+   * @y: where the menu should point, in row coordinates
+   *
+   * Emitted on a right click, a long press or a click on the menu button.
+   */
+  signals[CONTEXT_MENU] =
+    g_signal_new ("context-menu",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_DOUBLE, G_TYPE_DOUBLE);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/hearthvm/Hearth/ui/hearth-machine-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, HearthMachineRow, icon_frame);
+  gtk_widget_class_bind_template_child (widget_class, HearthMachineRow, icon);
+  gtk_widget_class_bind_template_child (widget_class, HearthMachineRow, name_label);
+  gtk_widget_class_bind_template_child (widget_class, HearthMachineRow, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, HearthMachineRow, state_dot);
+  gtk_widget_class_bind_template_child (widget_class, HearthMachineRow, state_label);
+  gtk_widget_class_bind_template_child (widget_class, HearthMachineRow, busy_spinner);
+  gtk_widget_class_bind_template_child (widget_class, HearthMachineRow, menu_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_secondary_pressed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_long_pressed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_menu_button_clicked_cb);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "hearth-machine-row");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+hearth_machine_row_init (HearthMachineRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->machine_signals = g_signal_group_new (HEARTH_TYPE_MACHINE);
+  g_signal_group_connect_swapped (self->machine_signals, "notify::display-name",
+                                  G_CALLBACK (update_name), self);
+  g_signal_group_connect_swapped (self->machine_signals, "notify::state",
+                                  G_CALLBACK (update_state), self);
+  g_signal_group_connect_swapped (self->machine_signals, "notify::busy",
+                                  G_CALLBACK (update_busy), self);
+  g_signal_group_connect_swapped (self->machine_signals, "notify::os-id",
+                                  G_CALLBACK (update_subtitle), self);
+  g_signal_group_connect_swapped (self->machine_signals, "notify::vcpus",
+                                  G_CALLBACK (update_subtitle), self);
+  g_signal_group_connect_swapped (self->machine_signals, "notify::memory",
+                                  G_CALLBACK (update_subtitle), self);
+}
+
+GtkWidget *
+hearth_machine_row_new (void)
+{
+  return g_object_new (HEARTH_TYPE_MACHINE_ROW, NULL);
+}
+
+HearthMachine *
+hearth_machine_row_get_machine (HearthMachineRow *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_ROW (self), NULL);
+
+  return self->machine;
+}
+
+void
+hearth_machine_row_set_machine (HearthMachineRow *self,
+                                HearthMachine    *machine)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_ROW (self));
+  g_return_if_fail (!machine || HEARTH_IS_MACHINE (machine));
+
+  if (!g_set_object (&self->machine, machine))
+    return;
+
+  g_signal_group_set_target (self->machine_signals, machine);
+  update_name (self);
+  update_subtitle (self);
+  update_state (self);
+  update_busy (self);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MACHINE]);
+}

@@ -1,0 +1,439 @@
+/* hearth-window-actions.c  SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hearth-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "hearth-delete-dialog.h"
+#include "hearth-ui-utils.h"
+#include "hearth-window-private.h"
+
+/* The machine.* actions of HearthWindow. They act on the selected machine; the
+ * context menu selects the machine it was opened on first. */
+
+typedef struct
+{
+  HearthWindow        *self;         /* unowned; valid unless cancellable is cancelled */
+  GCancellable        *cancellable;  /* owned */
+  HearthMachineAction  action;
+} ActionRequest;
+
+static void
+action_request_free (ActionRequest *request)
+{
+  g_clear_object (&request->cancellable);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ActionRequest, action_request_free)
+
+static const struct {
+  const char          *name;
+  HearthMachineAction  action;
+} machine_actions[] = {
+  { "machine.start", HEARTH_MACHINE_ACTION_START },
+  { "machine.shutdown", HEARTH_MACHINE_ACTION_SHUTDOWN },
+  { "machine.reboot", HEARTH_MACHINE_ACTION_REBOOT },
+  { "machine.force-off", HEARTH_MACHINE_ACTION_FORCE_OFF },
+  { "machine.pause", HEARTH_MACHINE_ACTION_PAUSE },
+  { "machine.resume", HEARTH_MACHINE_ACTION_RESUME },
+  { "machine.save", HEARTH_MACHINE_ACTION_SAVE },
+};
+
+static gboolean
+connection_is_up (HearthWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  HearthConnection *connection;
+
+  if (!HEARTH_IS_APPLICATION (app))
+    return FALSE;
+
+  connection = hearth_application_get_connection (HEARTH_APPLICATION (app));
+  return connection != NULL &&
+         hearth_connection_get_state (connection) == HEARTH_CONNECTION_STATE_CONNECTED;
+}
+
+/* The one place that decides which machine actions are enabled. */
+void
+_hearth_window_actions_update (HearthWindow *self)
+{
+  HearthMachine *machine = _hearth_window_get_selected_machine (self);
+  gboolean usable;
+
+  usable = machine != NULL && connection_is_up (self) && !hearth_machine_get_busy (machine);
+
+  for (guint i = 0; i < G_N_ELEMENTS (machine_actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), machine_actions[i].name,
+                                   usable && hearth_machine_can_run_action (machine,
+                                                                            machine_actions[i].action));
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "machine.delete", usable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-menu", machine != NULL);
+}
+
+static void
+on_action_done_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(ActionRequest) request = user_data;
+  HearthMachine *machine = HEARTH_MACHINE (object);
+  g_autoptr(GError) error = NULL;
+  const char *name;
+  gboolean ok;
+
+  ok = hearth_machine_run_action_finish (machine, result, &error);
+
+  /* The window is gone (or going): touch nothing of it. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_cancellable_is_cancelled (request->cancellable))
+    return;
+
+  name = hearth_machine_get_display_name (machine);
+  if (ok)
+    {
+      g_autofree char *title = hearth_ui_action_done_toast (request->action, name);
+
+      hearth_window_add_toast (request->self, adw_toast_new (title));
+    }
+  else
+    {
+      g_autofree char *heading = hearth_ui_action_failed_heading (request->action, name);
+
+      hearth_ui_show_error_dialog (GTK_WIDGET (request->self), heading, error);
+    }
+}
+
+static void
+run_action (HearthWindow        *self,
+            HearthMachine       *machine,
+            HearthMachineAction  action)
+{
+  ActionRequest *request = g_new0 (ActionRequest, 1);
+
+  request->self = self;
+  request->cancellable = g_object_ref (self->cancellable);
+  request->action = action;
+
+  g_debug ("Running %s on %s", hearth_machine_action_to_string (action),
+           hearth_machine_get_name (machine));
+  hearth_machine_run_action_async (machine, action, self->cancellable,
+                                   on_action_done_cb, request);
+}
+
+static void
+on_force_off_response_cb (AdwMessageDialog *dialog,
+                          const char       *response,
+                          HearthWindow     *self)
+{
+  HearthMachine *machine = g_object_get_data (G_OBJECT (dialog), "machine");
+
+  if (g_strcmp0 (response, "force-off") == 0 &&
+      hearth_machine_can_run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF))
+    run_action (self, machine, HEARTH_MACHINE_ACTION_FORCE_OFF);
+}
+
+static void
+confirm_force_off (HearthWindow  *self,
+                   HearthMachine *machine)
+{
+  g_autofree char *heading = NULL;
+  AdwMessageDialog *dialog;
+
+  heading = g_strdup_printf (_("Force Off “%s”?"), hearth_machine_get_display_name (machine));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading,
+                                                       _("This is like pulling the power plug: "
+                                                         "the machine stops at once and unsaved "
+                                                         "work in it is lost. Shut Down asks the "
+                                                         "machine to stop safely instead.")));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "force-off", _("_Force Off"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "force-off", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "machine", g_object_ref (machine), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_force_off_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+machine_action_activated (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  HearthWindow *self = HEARTH_WINDOW (widget);
+  HearthMachine *machine = _hearth_window_get_selected_machine (self);
+
+  if (machine == NULL)
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (machine_actions); i++)
+    {
+      if (g_strcmp0 (machine_actions[i].name, action_name) != 0)
+        continue;
+
+      if (machine_actions[i].action == HEARTH_MACHINE_ACTION_FORCE_OFF)
+        confirm_force_off (self, machine);
+      else
+        run_action (self, machine, machine_actions[i].action);
+      return;
+    }
+}
+
+/* Deletion ----------------------------------------------------------------- */
+
+static void
+on_commit_done_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GApplication) app = user_data;  /* owned: held until the disks are gone */
+  HearthDeletion *deletion = HEARTH_DELETION (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!hearth_deletion_commit_finish (deletion, result, &error))
+    {
+      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+      g_autofree char *heading = NULL;
+
+      g_warning ("Deleting the disk images of %s failed: %s",
+                 hearth_deletion_get_name (deletion), error->message);
+      heading = g_strdup_printf (_("Could Not Delete the Disk Images of “%s”"),
+                                 hearth_deletion_get_name (deletion));
+      if (window != NULL)
+        hearth_ui_show_error_dialog (GTK_WIDGET (window), heading, error);
+    }
+
+  g_application_release (app);
+}
+
+static void
+commit_deletion (HearthWindow   *self,
+                 HearthDeletion *deletion)
+{
+  g_autoptr(HearthDeletion) owned = g_object_ref (deletion);
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+  if (!g_ptr_array_remove (self->pending_deletions, deletion))
+    return;
+
+  /* Keep the application alive until the images are deleted, even when this
+   * runs because the last window is closing. */
+  g_application_hold (app);
+  hearth_deletion_commit_async (owned, NULL, on_commit_done_cb, g_object_ref (app));
+}
+
+void
+_hearth_window_commit_deletions (HearthWindow *self)
+{
+  while (self->pending_deletions != NULL && self->pending_deletions->len > 0)
+    commit_deletion (self, g_ptr_array_index (self->pending_deletions, 0));
+}
+
+static void
+on_undo_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(ActionRequest) request = user_data;
+  HearthDeletion *deletion = HEARTH_DELETION (object);
+  g_autoptr(HearthMachine) machine = NULL;
+  g_autoptr(GError) error = NULL;
+
+  machine = hearth_deletion_undo_finish (deletion, result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_cancellable_is_cancelled (request->cancellable))
+    return;
+
+  if (machine != NULL)
+    {
+      g_autofree char *title = NULL;
+
+      title = g_strdup_printf (_("“%s” restored"), hearth_deletion_get_name (deletion));
+      hearth_window_add_toast (request->self, adw_toast_new (title));
+    }
+  else
+    {
+      g_autofree char *heading = NULL;
+
+      heading = g_strdup_printf (_("Could Not Restore “%s”"), hearth_deletion_get_name (deletion));
+      hearth_ui_show_error_dialog (GTK_WIDGET (request->self), heading, error);
+    }
+}
+
+static void
+on_delete_toast_undo_cb (AdwToast     *toast,
+                         HearthWindow *self)
+{
+  HearthDeletion *deletion = g_object_get_data (G_OBJECT (toast), "deletion");
+  g_autoptr(HearthDeletion) owned = g_object_ref (deletion);
+  ActionRequest *request;
+
+  if (!g_ptr_array_remove (self->pending_deletions, deletion))
+    return;
+
+  request = g_new0 (ActionRequest, 1);
+  request->self = self;
+  request->cancellable = g_object_ref (self->cancellable);
+  hearth_deletion_undo_async (owned, self->cancellable, on_undo_done_cb, request);
+}
+
+static void
+on_delete_toast_dismissed_cb (AdwToast     *toast,
+                              HearthWindow *self)
+{
+  /* Dismissed without Undo (or after it, when the deletion is no longer pending). */
+  commit_deletion (self, g_object_get_data (G_OBJECT (toast), "deletion"));
+}
+
+static void
+on_delete_done_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(ActionRequest) request = user_data;
+  HearthMachine *machine = HEARTH_MACHINE (object);
+  g_autoptr(HearthDeletion) deletion = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+  HearthWindow *self;
+  AdwToast *toast;
+
+  deletion = hearth_machine_delete_finish (machine, result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_cancellable_is_cancelled (request->cancellable))
+    {
+      /* The window closed while deleting: the user did not get to undo. */
+      if (deletion != NULL)
+        hearth_deletion_commit_async (deletion, NULL, NULL, NULL);
+      return;
+    }
+
+  self = request->self;
+  if (deletion == NULL)
+    {
+      g_autofree char *heading = NULL;
+
+      heading = g_strdup_printf (_("Could Not Delete “%s”"),
+                                 hearth_machine_get_display_name (machine));
+      hearth_ui_show_error_dialog (GTK_WIDGET (self), heading, error);
+      return;
+    }
+
+  title = g_strdup_printf (_("“%s” deleted"), hearth_deletion_get_name (deletion));
+  toast = adw_toast_new (title);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_timeout (toast, 5);
+  if (hearth_deletion_get_can_undo (deletion))
+    {
+      adw_toast_set_button_label (toast, _("_Undo"));
+      g_signal_connect_object (toast, "button-clicked",
+                               G_CALLBACK (on_delete_toast_undo_cb), self, 0);
+    }
+  g_object_set_data_full (G_OBJECT (toast), "deletion", g_object_ref (deletion), g_object_unref);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (on_delete_toast_dismissed_cb), self, 0);
+
+  g_ptr_array_add (self->pending_deletions, g_object_ref (deletion));
+  hearth_window_add_toast (self, toast);
+}
+
+static void
+on_delete_response_cb (HearthDeleteDialog *dialog,
+                       const char         *response,
+                       HearthWindow       *self)
+{
+  HearthMachine *machine = hearth_delete_dialog_get_machine (dialog);
+  ActionRequest *request;
+
+  if (g_strcmp0 (response, "delete") != 0)
+    return;
+
+  request = g_new0 (ActionRequest, 1);
+  request->self = self;
+  request->cancellable = g_object_ref (self->cancellable);
+  hearth_machine_delete_async (machine, hearth_delete_dialog_get_flags (dialog),
+                               self->cancellable, on_delete_done_cb, request);
+}
+
+static void
+delete_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  HearthWindow *self = HEARTH_WINDOW (widget);
+  HearthMachine *machine = _hearth_window_get_selected_machine (self);
+  HearthDeleteDialog *dialog;
+
+  if (machine == NULL)
+    return;
+
+  dialog = hearth_delete_dialog_new (GTK_WINDOW (self), machine);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_delete_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Opening ------------------------------------------------------------------ */
+
+void
+_hearth_window_open_machine (HearthWindow  *self,
+                             HearthMachine *machine)
+{
+  g_autofree char *title = NULL;
+
+  /* Until the console lands, opening a machine starts it when it is off. */
+  if (hearth_machine_get_busy (machine))
+    return;
+
+  if (hearth_machine_can_run_action (machine, HEARTH_MACHINE_ACTION_START))
+    {
+      run_action (self, machine, HEARTH_MACHINE_ACTION_START);
+      return;
+    }
+
+  if (hearth_machine_can_run_action (machine, HEARTH_MACHINE_ACTION_RESUME))
+    {
+      run_action (self, machine, HEARTH_MACHINE_ACTION_RESUME);
+      return;
+    }
+
+  title = g_strdup_printf (_("“%s” is running. Its screen can be shown in a later version of "
+                             "Hearth."),
+                           hearth_machine_get_display_name (machine));
+  hearth_window_add_toast (self, adw_toast_new (title));
+}
+
+void
+_hearth_window_class_init_actions (GtkWidgetClass *widget_class)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (machine_actions); i++)
+    gtk_widget_class_install_action (widget_class, machine_actions[i].name, NULL,
+                                     machine_action_activated);
+  gtk_widget_class_install_action (widget_class, "machine.delete", NULL, delete_activated);
+
+  /* Pause and Resume share Ctrl+P: only the one that is enabled runs. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
+                                       "machine.start", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK,
+                                       "machine.start", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK,
+                                       "machine.shutdown", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK,
+                                       "machine.reboot", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d,
+                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "machine.force-off", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK,
+                                       "machine.pause", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK,
+                                       "machine.resume", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,
+                                       "machine.save", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0,
+                                       "machine.delete", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0,
+                                       "machine.delete", NULL);
+}
