@@ -4,6 +4,8 @@
 
 #include "config.h"
 
+#include <signal.h>
+
 #include <libvirt-glib/libvirt-glib.h>
 
 #include "hearth-core-private.h"
@@ -22,7 +24,8 @@ ignore_libvirt_error_cb (void       *user_data,
  *
  * Prepares libvirt for use by Hearth: initializes the library, integrates its event
  * loop with GLib's default main context (so domain events and keepalives are
- * dispatched on the main thread) and silences its default error printing.
+ * dispatched on the main thread), silences its default error printing and ignores
+ * SIGPIPE (a daemon that goes away must not take Hearth with it).
  *
  * Call it once, on the main thread, before creating any #HearthConnection. Further
  * calls do nothing.
@@ -34,6 +37,10 @@ hearth_core_init (void)
 
   if (g_once_init_enter (&initialized))
     {
+      /* A write to the socket of a daemon that just died must fail with EPIPE,
+       * which libvirt turns into a lost connection, rather than kill Hearth. */
+      signal (SIGPIPE, SIG_IGN);
+
       if (virInitialize () < 0)
         g_warning ("Could not initialize libvirt");
       virSetErrorFunc (NULL, ignore_libvirt_error_cb);

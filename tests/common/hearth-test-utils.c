@@ -15,11 +15,18 @@ timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 /**
  * hearth_test_wait:
  *
  * Iterates the default main context until @condition holds or @timeout_ms pass.
- * Returns whether the condition held.
+ * A 10 ms tick wakes the loop, so conditions that no event announces (a file
+ * appearing, say) are noticed too. Returns whether the condition held.
  */
 gboolean
 hearth_test_wait (HearthTestCondition condition,
@@ -28,10 +35,12 @@ hearth_test_wait (HearthTestCondition condition,
 {
   gboolean timed_out = FALSE;
   guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
+  guint tick = g_timeout_add (10, tick_cb, NULL);
 
   while (!condition (user_data) && !timed_out)
     g_main_context_iteration (NULL, TRUE);
 
+  g_source_remove (tick);
   if (!timed_out)
     g_source_remove (id);
   return condition (user_data);
