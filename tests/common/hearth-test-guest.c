@@ -1,6 +1,7 @@
 /* hearth-test-guest.c  SPDX-License-Identifier: GPL-3.0-or-later */
 
 #define G_LOG_DOMAIN "hearth-test-guest"
+#define _GNU_SOURCE /* nftw () */
 
 #include "config.h"
 
