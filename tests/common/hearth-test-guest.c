@@ -30,6 +30,54 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlDoc, xmlFreeDoc)
 
 /* ---- embed roots ---------------------------------------------------------- */
 
+/* The watcher of an embed root: it waits for end-of-file on its stdin, which
+ * comes when the test process ends for any reason (an assertion aborting it
+ * included), then kills the QEMU processes started under the root (their
+ * pid files are in ROOT/run/qemu, and their command lines name the root) and
+ * removes the root if the test did not. */
+static const char watch_script[] =
+  "root=$1\n"
+  "cat > /dev/null\n"
+  "for f in \"$root\"/run/qemu/*.pid; do\n"
+  "  [ -f \"$f\" ] || continue\n"
+  "  pid=$(cat \"$f\" 2>/dev/null)\n"
+  "  case $pid in ''|*[!0-9]*) continue ;; esac\n"
+  "  if tr '\\000' '\\n' < /proc/$pid/cmdline 2>/dev/null | grep -qF \"$root/\"; then\n"
+  "    kill -9 \"$pid\"\n"
+  "  fi\n"
+  "done\n"
+  "case ${root##*/} in\n"
+  "  " EMBED_ROOT_PREFIX "*) if [ -d \"$root\" ]; then sleep 1; rm -rf -- \"$root\"; fi ;;\n"
+  "esac\n";
+
+static void
+watcher_setup_cb (gpointer user_data)
+{
+  /* Its own session: a runner that kills the test's process group on a
+   * timeout must not take the watcher with it. */
+  setsid ();
+}
+
+static void
+watch_root (const char *root)
+{
+  const char *argv[] = { "/bin/sh", "-c", watch_script, "hearth-embed-watch", root, NULL };
+  g_autoptr(GError) error = NULL;
+  int stdin_fd = -1;
+
+  if (!g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
+                                 G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                                 watcher_setup_cb, NULL, NULL, &stdin_fd, NULL, NULL, &error))
+    {
+      g_test_message ("cannot watch %s: %s", root, error->message);
+      return;
+    }
+
+  /* Deliberately never closed (nor inherited): the watcher's end-of-file is
+   * this process's exit. */
+  fcntl (stdin_fd, F_SETFD, FD_CLOEXEC);
+}
+
 /**
  * hearth_test_embed_root_new:
  *
@@ -39,6 +87,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlDoc, xmlFreeDoc)
  * the files it uses (the shared guest kernel stays untouched), no mount
  * namespace and no cgroups, so nothing outside the root is changed and no
  * service manager is needed.
+ *
+ * libvirt allows one embedded driver root per process, for the whole life of
+ * the process (opening a second root fails even after the first connection
+ * was closed): tests in one executable share one root, each with its own
+ * domain names and serial logs, and remove it after g_test_run(). Connections
+ * to the same root can be opened and closed many times.
+ *
+ * If the process dies before hearth_test_embed_root_remove() (an assertion
+ * failed), a watcher process kills the QEMU processes started under the root
+ * and removes it, so nothing is left behind.
  *
  * Returns: (transfer full): the absolute path of the new root
  */
@@ -72,6 +130,8 @@ hearth_test_embed_root_new (void)
   conf_path = g_build_filename (etc, "qemu.conf", NULL);
   g_file_set_contents (conf_path, conf->str, conf->len, &error);
   g_assert_no_error (error);
+
+  watch_root (root);
 
   return g_steal_pointer (&root);
 }

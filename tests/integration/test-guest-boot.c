@@ -199,13 +199,14 @@ test_guest_boot (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *output = NULL;
   g_autofree char *output2 = NULL;
+  g_autofree char *output3 = NULL;
   int status = -1;
 
   if (fixture->conn == NULL)
     return;
 
   /* An odd name on purpose: XML escaping and Unicode. */
-  boot_guest (fixture, "hearth-test 客人 <&>'\"", HEARTH_TEST_GUEST_NONE);
+  boot_guest (fixture, "hearth-test 客人 <&>'\"", HEARTH_TEST_GUEST_DISK);
 
   /* The command channel runs a real shell: arithmetic proves it. */
   hearth_test_guest_run (fixture->log_path, "echo hello-$((6 * 7)); uname -r", STEP_TIMEOUT_MS,
@@ -213,6 +214,13 @@ test_guest_boot (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpint (status, ==, 0);
   g_assert_true (g_str_has_prefix (output, "hello-42\n"));
+
+  /* The qcow2 disk is there for snapshots, as a virtio disk of 64 MiB. */
+  hearth_test_guest_run (fixture->log_path, "cat /sys/block/vda/size", STEP_TIMEOUT_MS, &output3,
+                         &status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (output3, ==, "131072\n");
 
   hearth_test_guest_run (fixture->log_path, "echo oops >&2; exit 3", STEP_TIMEOUT_MS, &output2,
                          &status, &error);
