@@ -777,6 +777,49 @@ filter_output (const char *text)
   return g_string_free (g_steal_pointer (&output), FALSE);
 }
 
+/* Connects to the command channel and sends "TAG:COMMAND\n". The caller
+ * keeps the socket open until the guest has read the line: QEMU forwards it
+ * to the UART only as fast as the guest reads, and drops what is unread when
+ * the connection closes. */
+static GSocket *
+send_command (const char  *serial_log_path,
+              const char  *command,
+              char       **out_tag,
+              GError     **error)
+{
+  static guint counter;
+  g_autofree char *socket_path = hearth_test_guest_dup_command_socket (serial_log_path);
+  g_autofree char *tag = g_strdup_printf ("t%d-%u", (int) getpid (), ++counter);
+  g_autofree char *request = g_strdup_printf ("%s:%s\n", tag, command);
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  gsize sent = 0, length = strlen (request);
+
+  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                         error);
+  if (socket == NULL)
+    return NULL;
+  address = g_unix_socket_address_new (socket_path);
+  if (!g_socket_connect (socket, address, NULL, error))
+    {
+      g_prefix_error (error, "%s: ", socket_path);
+      return NULL;
+    }
+
+  /* A blocking send of a short line to QEMU, which reads it at once. */
+  while (sent < length)
+    {
+      gssize n = g_socket_send (socket, request + sent, length - sent, NULL, error);
+
+      if (n < 0)
+        return NULL;
+      sent += n;
+    }
+
+  *out_tag = g_steal_pointer (&tag);
+  return g_steal_pointer (&socket);
+}
+
 /**
  * hearth_test_guest_run:
  * @serial_log_path: the guest's serial log (its command socket is derived)
@@ -799,54 +842,25 @@ hearth_test_guest_run (const char  *serial_log_path,
                        int         *out_status,
                        GError     **error)
 {
-  static guint counter;
-  g_autofree char *socket_path = NULL;
   g_autofree char *tag = NULL;
-  g_autofree char *request = NULL;
   g_autofree char *begin = NULL;
   g_autofree char *end_prefix = NULL;
   g_autofree char *end_line = NULL;
   g_autofree char *contents = NULL;
   g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
   goffset start, end = 0;
-  gsize sent = 0, length;
   const char *from, *to;
 
   g_return_val_if_fail (serial_log_path != NULL, FALSE);
   g_return_val_if_fail (command != NULL && strpbrk (command, "\r\n") == NULL, FALSE);
 
-  socket_path = hearth_test_guest_dup_command_socket (serial_log_path);
-  tag = g_strdup_printf ("t%d-%u", (int) getpid (), ++counter);
-  request = g_strdup_printf ("%s:%s\n", tag, command);
-  begin = g_strdup_printf ("HEARTH-CMD-BEGIN %s\r\n", tag);
-  end_prefix = g_strdup_printf ("HEARTH-CMD-END %s ", tag);
   start = hearth_test_serial_get_end (serial_log_path);
-
-  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
-                         error);
+  socket = send_command (serial_log_path, command, &tag, error);
   if (socket == NULL)
     return FALSE;
-  address = g_unix_socket_address_new (socket_path);
-  if (!g_socket_connect (socket, address, NULL, error))
-    {
-      g_prefix_error (error, "%s: ", socket_path);
-      return FALSE;
-    }
 
-  /* A blocking send of a short line to QEMU, which reads it at once. */
-  length = strlen (request);
-  while (sent < length)
-    {
-      gssize n = g_socket_send (socket, request + sent, length - sent, NULL, error);
-
-      if (n < 0)
-        return FALSE;
-      sent += n;
-    }
-
-  /* Keep the connection open until the command is done: QEMU forwards the
-   * line to the guest's UART only as fast as the guest reads it. */
+  begin = g_strdup_printf ("HEARTH-CMD-BEGIN %s\r\n", tag);
+  end_prefix = g_strdup_printf ("HEARTH-CMD-END %s ", tag);
   end_line = hearth_test_serial_wait_for_line (serial_log_path, start, end_prefix, timeout_ms,
                                                &end, error);
   g_socket_close (socket, NULL);
@@ -870,4 +884,44 @@ hearth_test_guest_run (const char  *serial_log_path,
     *out_status = atoi (end_line + strlen (end_prefix));
 
   return TRUE;
+}
+
+/**
+ * hearth_test_guest_send:
+ * @serial_log_path: the guest's serial log (its command socket is derived)
+ * @command: one line of busybox sh, no newline
+ * @timeout_ms: how long to wait for the guest to start it
+ * @error: a socket error, or G_IO_ERROR_TIMED_OUT
+ *
+ * Starts @command in the guest through the command channel and returns once
+ * the guest has begun running it, without waiting for it to end: for commands
+ * that never return, like `reboot -f` or `poweroff -f`. (A background load
+ * such as `yes > /dev/null &` returns at once and can use
+ * hearth_test_guest_run().)
+ */
+gboolean
+hearth_test_guest_send (const char  *serial_log_path,
+                        const char  *command,
+                        guint        timeout_ms,
+                        GError     **error)
+{
+  g_autofree char *tag = NULL;
+  g_autofree char *begin = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  goffset start;
+  gboolean ok;
+
+  g_return_val_if_fail (serial_log_path != NULL, FALSE);
+  g_return_val_if_fail (command != NULL && strpbrk (command, "\r\n") == NULL, FALSE);
+
+  start = hearth_test_serial_get_end (serial_log_path);
+  socket = send_command (serial_log_path, command, &tag, error);
+  if (socket == NULL)
+    return FALSE;
+
+  begin = g_strdup_printf ("HEARTH-CMD-BEGIN %s\r\n", tag);
+  ok = hearth_test_serial_wait_for_from (serial_log_path, start, begin, timeout_ms, NULL, error);
+  g_socket_close (socket, NULL);
+
+  return ok;
 }

@@ -79,5 +79,9 @@ gboolean  hearth_test_guest_run                   (const char            *serial
                                                    char                 **out_output,
                                                    int                   *out_status,
                                                    GError               **error);
+gboolean  hearth_test_guest_send                  (const char            *serial_log_path,
+                                                   const char            *command,
+                                                   guint                  timeout_ms,
+                                                   GError               **error);
 
 G_END_DECLS

@@ -200,13 +200,18 @@ test_guest_boot (Fixture       *fixture,
   g_autofree char *output = NULL;
   g_autofree char *output2 = NULL;
   g_autofree char *output3 = NULL;
+  g_autofree char *output4 = NULL;
   int status = -1;
+  unsigned int id;
+  goffset offset;
+  gint64 started;
 
   if (fixture->conn == NULL)
     return;
 
   /* An odd name on purpose: XML escaping and Unicode. */
   boot_guest (fixture, "hearth-test 客人 <&>'\"", HEARTH_TEST_GUEST_DISK);
+  id = virDomainGetID (fixture->dom);
 
   /* The command channel runs a real shell: arithmetic proves it. */
   hearth_test_guest_run (fixture->log_path, "echo hello-$((6 * 7)); uname -r", STEP_TIMEOUT_MS,
@@ -227,6 +232,24 @@ test_guest_boot (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpint (status, ==, 3);
   g_assert_cmpstr (output2, ==, "oops\n");
+
+  /* A reboot from inside the guest boots it again in the same QEMU (the
+   * serial log is appended to, so wait after the current end). */
+  offset = hearth_test_serial_get_end (fixture->log_path);
+  started = g_get_monotonic_time ();
+  hearth_test_guest_send (fixture->log_path, "reboot -f", STEP_TIMEOUT_MS, &error);
+  g_assert_no_error (error);
+  hearth_test_serial_wait_for_from (fixture->log_path, offset, HEARTH_TEST_GUEST_READY,
+                                    BOOT_TIMEOUT_MS, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("reboot to ready marker: %.2f s",
+                  (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC);
+  g_assert_cmpint (virDomainGetID (fixture->dom), ==, id);
+
+  hearth_test_guest_run (fixture->log_path, "echo back", STEP_TIMEOUT_MS, &output4, &status,
+                         &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (output4, ==, "back\n");
 
   shut_down_guest (fixture);
 }
