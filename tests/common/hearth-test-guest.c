@@ -583,6 +583,15 @@ hearth_test_serial_dup_contents (const char *log_path,
   return g_string_free (g_steal_pointer (&contents), FALSE);
 }
 
+/* The end of the log after @start, for error messages. */
+static char *
+dup_tail (const char *log_path,
+          goffset     start)
+{
+  return hearth_test_serial_dup_contents (log_path,
+                                          MAX (start, hearth_test_serial_get_end (log_path) - 2000));
+}
+
 /* Finds @needle in the log from @start: returns the offset just after it. */
 static gboolean
 find_needle (const char *log_path,
@@ -672,7 +681,7 @@ hearth_test_serial_wait_for_from (const char  *log_path,
       iterate_for (POLL_INTERVAL_MS);
     }
 
-  tail = hearth_test_serial_dup_contents (log_path, MAX (start, hearth_test_serial_get_end (log_path) - 2000));
+  tail = dup_tail (log_path, start);
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                "“%s” did not appear in %s within %u ms; the log ends with:\n%s",
                needle, log_path, timeout_ms, tail);
@@ -740,7 +749,7 @@ hearth_test_serial_wait_for_line (const char  *log_path,
       iterate_for (POLL_INTERVAL_MS);
     }
 
-  tail = hearth_test_serial_dup_contents (log_path, MAX (start, hearth_test_serial_get_end (log_path) - 2000));
+  tail = dup_tail (log_path, start);
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                "no line starting with “%s” in %s within %u ms; the log ends with:\n%s",
                prefix, log_path, timeout_ms, tail);

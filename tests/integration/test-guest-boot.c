@@ -25,12 +25,12 @@ static char *embed_root;
 
 typedef struct
 {
-  char *log_path;
-  virConnectPtr conn;
-  virDomainPtr dom;
-  int lifecycle_id;
-  gboolean stopped;
-  GTimer *timer;
+  char          *log_path;     /* owned */
+  virConnectPtr  conn;         /* owned */
+  virDomainPtr   dom;          /* owned */
+  int            lifecycle_id;
+  gboolean       stopped;      /* set by the lifecycle callback */
+  GTimer        *timer;        /* owned */
 } Fixture;
 
 static void
@@ -81,10 +81,9 @@ fixture_set_up (Fixture       *fixture,
   fixture->conn = virConnectOpen (uri);
   assert_virt_ok (fixture->conn != NULL, "virConnectOpen");
 
-  fixture->lifecycle_id = virConnectDomainEventRegisterAny (fixture->conn, NULL,
-                                                            VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                                            VIR_DOMAIN_EVENT_CALLBACK (on_lifecycle_cb),
-                                                            fixture, NULL);
+  fixture->lifecycle_id =
+    virConnectDomainEventRegisterAny (fixture->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                      VIR_DOMAIN_EVENT_CALLBACK (on_lifecycle_cb), fixture, NULL);
   assert_virt_ok (fixture->lifecycle_id >= 0, "virConnectDomainEventRegisterAny");
 }
 
@@ -432,8 +431,8 @@ test_guest_uefi (Fixture       *fixture,
 
   boot_guest (fixture, "hearth-test-uefi", HEARTH_TEST_GUEST_UEFI);
 
-  hearth_test_guest_run (fixture->log_path, "test -d /sys/firmware/efi && echo efi", STEP_TIMEOUT_MS,
-                         &output, &status, &error);
+  hearth_test_guest_run (fixture->log_path, "test -d /sys/firmware/efi && echo efi",
+                         STEP_TIMEOUT_MS, &output, &status, &error);
   g_assert_no_error (error);
   g_assert_cmpint (status, ==, 0);
   g_assert_cmpstr (output, ==, "efi\n");
