@@ -9,6 +9,9 @@
 #include "hearth-machine.h"
 #include "hearth-machine-collection.h"
 #include "hearth-os-database.h"
+#include "hearth-ring-buffer.h"
+#include "hearth-stats-sampler.h"
+#include "hearth-stats-series.h"
 #include "hearth-types.h"
 
 G_BEGIN_DECLS
