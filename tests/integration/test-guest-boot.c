@@ -440,6 +440,57 @@ test_guest_uefi (Fixture       *fixture,
   shut_down_guest (fixture);
 }
 
+/* Every combination of flags gives XML that libvirt's QEMU driver accepts
+ * (it checks it against QEMU's capabilities at define time) and that has
+ * what the flags ask for. Nothing is started. */
+static void
+test_guest_xml (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  if (fixture->conn == NULL)
+    return;
+
+  for (guint flags = 0; flags <= (HEARTH_TEST_GUEST_TABLET | HEARTH_TEST_GUEST_Q35
+                                  | HEARTH_TEST_GUEST_UEFI | HEARTH_TEST_GUEST_DISK);
+       flags++)
+    {
+      g_autofree char *name = g_strdup_printf ("xml-测试-<&>-%u", flags);
+      g_autofree char *log_name = g_strdup_printf ("xml-%u.log", flags);
+      g_autofree char *log_path = g_build_filename (embed_root, log_name, NULL);
+      g_autofree char *xml = hearth_test_guest_xml (name, log_path, flags);
+      g_autofree char *disk_path = hearth_test_guest_dup_disk_path (log_path);
+      gboolean q35 = (flags & (HEARTH_TEST_GUEST_Q35 | HEARTH_TEST_GUEST_UEFI)) != 0;
+      virDomainPtr dom;
+      char *defined;
+
+      g_assert_nonnull (xml);
+      dom = virDomainDefineXML (fixture->conn, xml);
+      assert_virt_ok (dom != NULL, "virDomainDefineXML");
+      g_assert_cmpstr (virDomainGetName (dom), ==, name);
+
+      defined = virDomainGetXMLDesc (dom, 0);
+      g_assert_nonnull (defined);
+      g_assert_nonnull (strstr (defined, "<domain type='qemu'"));
+      g_assert_true ((strstr (defined, "machine='pc-q35-") != NULL) == q35);
+      g_assert_true ((strstr (defined, "<input type='tablet' bus='usb'>") != NULL)
+                     == ((flags & HEARTH_TEST_GUEST_TABLET) != 0));
+      g_assert_true ((strstr (defined, "OVMF_CODE_4M.fd</loader>") != NULL)
+                     == ((flags & HEARTH_TEST_GUEST_UEFI) != 0));
+      g_assert_true ((strstr (defined, "<target dev='vda' bus='virtio'/>") != NULL)
+                     == ((flags & HEARTH_TEST_GUEST_DISK) != 0));
+      g_assert_true (g_file_test (disk_path, G_FILE_TEST_EXISTS)
+                     == ((flags & HEARTH_TEST_GUEST_DISK) != 0));
+      g_assert_nonnull (strstr (defined, "<graphics type='spice'>"));
+      g_assert_nonnull (strstr (defined, "<listen type='none'/>"));
+      g_assert_nonnull (strstr (defined, "<model type='qxl'"));
+      free (defined);
+
+      assert_virt_ok (virDomainUndefineFlags (dom, VIR_DOMAIN_UNDEFINE_NVRAM) == 0,
+                      "virDomainUndefineFlags");
+      virDomainFree (dom);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -451,6 +502,7 @@ main (int   argc,
   /* libvirt's events (and the embedded driver) need an event loop: GLib's. */
   gvir_event_register ();
 
+  g_test_add ("/guest/xml", Fixture, NULL, fixture_set_up, test_guest_xml, fixture_tear_down);
   g_test_add ("/guest/boot", Fixture, NULL, fixture_set_up, test_guest_boot, fixture_tear_down);
   g_test_add ("/guest/input", Fixture, NULL, fixture_set_up, test_guest_input, fixture_tear_down);
   g_test_add ("/guest/uefi", Fixture, NULL, fixture_set_up, test_guest_uefi, fixture_tear_down);
