@@ -1,0 +1,281 @@
+/* hearth-snapshot-ops.c  SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The blocking libvirt side of snapshots and sandbox mode, for workers only:
+ * nothing here touches a GObject.
+ */
+
+#define G_LOG_DOMAIN "hearth-snapshot"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "hearth-snapshot-private.h"
+
+/**
+ * _hearth_snapshot_list:
+ *
+ * Reads every snapshot of @domain, with which one is current and whether a
+ * thumbnail exists for it.
+ *
+ * Returns: (transfer full) (element-type HearthSnapshotInfo): the snapshots
+ */
+GPtrArray *
+_hearth_snapshot_list (virDomainPtr domain,
+                       const char  *uuid,
+                       GError     **error)
+{
+  g_autoptr(GPtrArray) infos = NULL;
+  virDomainSnapshotPtr *snapshots = NULL;
+  int n;
+
+  if ((n = virDomainListAllSnapshots (domain, &snapshots, 0)) < 0)
+    {
+      _hearth_error_take_libvirt (error, "Could not list the snapshots");
+      return NULL;
+    }
+
+  infos = g_ptr_array_new_with_free_func ((GDestroyNotify) _hearth_snapshot_info_free);
+  for (int i = 0; i < n; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      char *xml = virDomainSnapshotGetXMLDesc (snapshots[i], 0);
+      HearthSnapshotInfo *info = NULL;
+
+      /* A snapshot deleted between the listing and the read is simply gone. */
+      if (xml == NULL)
+        virResetLastError ();
+      else if (!(info = _hearth_snapshot_info_parse (xml, &local_error)))
+        g_debug ("Skipping a snapshot: %s", local_error->message);
+      free (xml);
+
+      if (info != NULL)
+        {
+          g_autofree char *thumbnail = _hearth_snapshot_thumbnail_path (uuid, info->name);
+
+          info->current = virDomainSnapshotIsCurrent (snapshots[i], 0) == 1;
+          if (g_file_test (thumbnail, G_FILE_TEST_IS_REGULAR))
+            info->thumbnail_path = g_steal_pointer (&thumbnail);
+          g_ptr_array_add (infos, info);
+        }
+      virDomainSnapshotFree (snapshots[i]);
+    }
+  free (snapshots);
+  virResetLastError ();
+
+  return g_steal_pointer (&infos);
+}
+
+static void
+strip_namespaces (xmlNodePtr node)
+{
+  for (; node != NULL; node = node->next)
+    {
+      if (node->type != XML_ELEMENT_NODE)
+        continue;
+      node->ns = NULL;
+      if (node->nsDef != NULL)
+        {
+          xmlFreeNsList (node->nsDef);
+          node->nsDef = NULL;
+        }
+      for (xmlAttrPtr attr = node->properties; attr != NULL; attr = attr->next)
+        attr->ns = NULL;
+      strip_namespaces (node->children);
+    }
+}
+
+static xmlNodePtr
+find_element (xmlNodePtr  parent,
+              const char *name)
+{
+  for (xmlNodePtr node = parent->children; node != NULL; node = node->next)
+    if (node->type == XML_ELEMENT_NODE && strcmp ((const char *) node->name, name) == 0)
+      return node;
+  return NULL;
+}
+
+static xmlDocPtr
+read_metadata (virDomainPtr domain,
+               guint        flags)
+{
+  char *xml = virDomainGetMetadata (domain, VIR_DOMAIN_METADATA_ELEMENT, HEARTH_XML_NS, flags);
+  xmlDocPtr doc = NULL;
+
+  if (xml == NULL)
+    {
+      /* No Hearth metadata yet is the common case, not an error. */
+      virResetLastError ();
+      return NULL;
+    }
+  doc = xmlReadMemory (xml, strlen (xml), "metadata.xml", NULL,
+                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  free (xml);
+  if (doc != NULL && xmlDocGetRootElement (doc) == NULL)
+    g_clear_pointer (&doc, xmlFreeDoc);
+  return doc;
+}
+
+/**
+ * _hearth_sandbox_read:
+ *
+ * Returns: (transfer full) (nullable): the name of the snapshot @domain returns to
+ *   when it powers off, from Hearth's domain metadata
+ */
+char *
+_hearth_sandbox_read (virDomainPtr domain)
+{
+  xmlDocPtr doc = read_metadata (domain, 0);
+  xmlNodePtr sandbox;
+  char *name = NULL;
+
+  if (doc == NULL)
+    return NULL;
+
+  if ((sandbox = find_element (xmlDocGetRootElement (doc), "sandbox")))
+    {
+      xmlChar *value = xmlGetProp (sandbox, (const xmlChar *) "snapshot");
+
+      if (value != NULL && value[0] != '\0')
+        name = g_strdup ((const char *) value);
+      xmlFree (value);
+    }
+  xmlFreeDoc (doc);
+  return name;
+}
+
+/**
+ * _hearth_sandbox_write:
+ * @snapshot_name: (nullable): the snapshot, or %NULL to leave sandbox mode
+ *
+ * Records the sandbox choice in Hearth's element of the domain metadata, keeping
+ * whatever else other parts of Hearth keep there. Both the persistent and, for a
+ * running machine, the live definition change.
+ */
+gboolean
+_hearth_sandbox_write (virDomainPtr domain,
+                       const char  *snapshot_name,
+                       GError     **error)
+{
+  xmlDocPtr doc = read_metadata (domain, VIR_DOMAIN_AFFECT_CONFIG);
+  xmlNodePtr root;
+  xmlNodePtr sandbox;
+  xmlBufferPtr buffer;
+  guint flags = VIR_DOMAIN_AFFECT_CONFIG;
+  int ret;
+
+  if (doc == NULL)
+    {
+      doc = xmlNewDoc ((const xmlChar *) "1.0");
+      xmlDocSetRootElement (doc, xmlNewNode (NULL, (const xmlChar *) "hearth"));
+    }
+  root = xmlDocGetRootElement (doc);
+  strip_namespaces (root);
+
+  while ((sandbox = find_element (root, "sandbox")))
+    {
+      xmlUnlinkNode (sandbox);
+      xmlFreeNode (sandbox);
+    }
+  if (snapshot_name != NULL)
+    {
+      sandbox = xmlNewChild (root, NULL, (const xmlChar *) "sandbox", NULL);
+      xmlSetProp (sandbox, (const xmlChar *) "snapshot", (const xmlChar *) snapshot_name);
+    }
+
+  buffer = xmlBufferCreate ();
+  xmlNodeDump (buffer, doc, root, 0, 0);
+
+  if (virDomainIsActive (domain) == 1)
+    flags |= VIR_DOMAIN_AFFECT_LIVE;
+  if (virDomainIsPersistent (domain) != 1)
+    flags &= ~VIR_DOMAIN_AFFECT_CONFIG;
+
+  /* An element with no children left is removed altogether. */
+  if (root->children == NULL)
+    ret = virDomainSetMetadata (domain, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL, HEARTH_XML_NS,
+                                flags);
+  else
+    ret = virDomainSetMetadata (domain, VIR_DOMAIN_METADATA_ELEMENT,
+                                (const char *) xmlBufferContent (buffer), HEARTH_XML_NS_PREFIX,
+                                HEARTH_XML_NS, flags);
+  xmlBufferFree (buffer);
+  xmlFreeDoc (doc);
+
+  if (ret < 0)
+    {
+      _hearth_error_take_libvirt (error, "Could not store the sandbox setting");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * _hearth_snapshot_revert_sync:
+ * @stay_off: leave the machine off afterwards: a snapshot with memory is restored
+ *   paused and then saved (managed save), so the next start resumes from it
+ *
+ * Reverts @domain to the snapshot @name. A revert restores the domain definition
+ * the snapshot recorded, which would drop a sandbox setting made after it, so
+ * Hearth's sandbox metadata is carried over.
+ */
+gboolean
+_hearth_snapshot_revert_sync (virDomainPtr domain,
+                              const char  *name,
+                              gboolean     stay_off,
+                              GError     **error)
+{
+  g_autoptr(HearthVirDomainSnapshot) snapshot = NULL;
+  g_autofree char *sandbox = NULL;
+  g_autofree char *sandbox_after = NULL;
+  g_autofree char *xml = NULL;
+  g_autoptr(HearthSnapshotInfo) info = NULL;
+  guint flags = 0;
+
+  if (!(snapshot = virDomainSnapshotLookupByName (domain, name, 0)))
+    {
+      _hearth_error_take_libvirt (error, "Could not find the snapshot");
+      return FALSE;
+    }
+  if ((xml = virDomainSnapshotGetXMLDesc (snapshot, 0)))
+    info = _hearth_snapshot_info_parse (xml, NULL);
+  virResetLastError ();
+
+  sandbox = _hearth_sandbox_read (domain);
+
+  if (stay_off && info != NULL && info->has_memory)
+    flags |= VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED;
+
+  if (virDomainRevertToSnapshot (snapshot, flags) < 0)
+    {
+      virErrorPtr verr = virGetLastError ();
+
+      /* libvirt asks for force when it has to restart QEMU or cannot check the
+       * ABI; going back is what the user asked for, so that is fine. */
+      if (verr == NULL || verr->code != VIR_ERR_SNAPSHOT_REVERT_RISKY
+          || virDomainRevertToSnapshot (snapshot, flags | VIR_DOMAIN_SNAPSHOT_REVERT_FORCE) < 0)
+        {
+          _hearth_error_take_libvirt (error, "Could not go back to the snapshot");
+          return FALSE;
+        }
+    }
+
+  /* A running snapshot restores running on the next start; a paused one paused. */
+  if (stay_off && virDomainIsActive (domain) == 1
+      && virDomainManagedSave (domain, info && info->state == HEARTH_SNAPSHOT_STATE_RUNNING
+                                         ? VIR_DOMAIN_SAVE_RUNNING
+                                         : VIR_DOMAIN_SAVE_PAUSED) < 0)
+    {
+      _hearth_error_take_libvirt (error, "Could not save the machine after going back");
+      return FALSE;
+    }
+
+  sandbox_after = _hearth_sandbox_read (domain);
+  if (g_strcmp0 (sandbox, sandbox_after) != 0 && !_hearth_sandbox_write (domain, sandbox, error))
+    return FALSE;
+
+  return TRUE;
+}
