@@ -191,68 +191,6 @@ shut_down_guest (Fixture *fixture)
                   (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC);
 }
 
-static void
-test_guest_boot (Fixture       *fixture,
-                 gconstpointer  user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *output = NULL;
-  g_autofree char *output2 = NULL;
-  g_autofree char *output3 = NULL;
-  g_autofree char *output4 = NULL;
-  int status = -1;
-  unsigned int id;
-  goffset offset;
-  gint64 started;
-
-  if (fixture->conn == NULL)
-    return;
-
-  /* An odd name on purpose: XML escaping and Unicode. */
-  boot_guest (fixture, "hearth-test 客人 <&>'\"", HEARTH_TEST_GUEST_DISK);
-  id = virDomainGetID (fixture->dom);
-
-  /* The command channel runs a real shell: arithmetic proves it. */
-  hearth_test_guest_run (fixture->log_path, "echo hello-$((6 * 7)); uname -r", STEP_TIMEOUT_MS,
-                         &output, &status, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (status, ==, 0);
-  g_assert_true (g_str_has_prefix (output, "hello-42\n"));
-
-  /* The qcow2 disk is there for snapshots, as a virtio disk of 64 MiB. */
-  hearth_test_guest_run (fixture->log_path, "cat /sys/block/vda/size", STEP_TIMEOUT_MS, &output3,
-                         &status, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (status, ==, 0);
-  g_assert_cmpstr (output3, ==, "131072\n");
-
-  hearth_test_guest_run (fixture->log_path, "echo oops >&2; exit 3", STEP_TIMEOUT_MS, &output2,
-                         &status, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (status, ==, 3);
-  g_assert_cmpstr (output2, ==, "oops\n");
-
-  /* A reboot from inside the guest boots it again in the same QEMU (the
-   * serial log is appended to, so wait after the current end). */
-  offset = hearth_test_serial_get_end (fixture->log_path);
-  started = g_get_monotonic_time ();
-  hearth_test_guest_send (fixture->log_path, "reboot -f", STEP_TIMEOUT_MS, &error);
-  g_assert_no_error (error);
-  hearth_test_serial_wait_for_from (fixture->log_path, offset, HEARTH_TEST_GUEST_READY,
-                                    BOOT_TIMEOUT_MS, NULL, &error);
-  g_assert_no_error (error);
-  g_test_message ("reboot to ready marker: %.2f s",
-                  (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC);
-  g_assert_cmpint (virDomainGetID (fixture->dom), ==, id);
-
-  hearth_test_guest_run (fixture->log_path, "echo back", STEP_TIMEOUT_MS, &output4, &status,
-                         &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (output4, ==, "back\n");
-
-  shut_down_guest (fixture);
-}
-
 /* Types @text on the guest's keyboard (Linux key codes, US layout). */
 static void
 type_text (Fixture    *fixture,
@@ -350,20 +288,15 @@ find_input_device (Fixture    *fixture,
   return NULL;
 }
 
+/* Keyboard, mouse and tablet events reach the guest's input devices. */
 static void
-test_guest_input (Fixture       *fixture,
-                  gconstpointer  user_data)
+check_input (Fixture *fixture)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *expected = NULL;
   g_autofree char *event_node = NULL;
   g_autofree char *tablet_prefix = NULL;
   goffset offset;
-
-  if (fixture->conn == NULL)
-    return;
-
-  boot_guest (fixture, "hearth-test-input", HEARTH_TEST_GUEST_TABLET);
 
   /* Keyboard: typed on the console, run by the shell on tty1. */
   offset = hearth_test_serial_get_end (fixture->log_path);
@@ -408,6 +341,69 @@ test_guest_input (Fixture       *fixture,
   g_free (expected);
   expected = g_strdup_printf ("HEARTH-INPUT %s %d %d 0", event_node, EV_KEY, BTN_LEFT);
   assert_next_line (fixture, &offset, tablet_prefix, expected);
+}
+
+static void
+test_guest_boot (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *output2 = NULL;
+  g_autofree char *output3 = NULL;
+  g_autofree char *output4 = NULL;
+  int status = -1;
+  unsigned int id;
+  goffset offset;
+  gint64 started;
+
+  if (fixture->conn == NULL)
+    return;
+
+  /* An odd name on purpose: XML escaping and Unicode. */
+  boot_guest (fixture, "hearth-test 客人 <&>'\"",
+              HEARTH_TEST_GUEST_TABLET | HEARTH_TEST_GUEST_DISK);
+  id = virDomainGetID (fixture->dom);
+
+  /* The command channel runs a real shell: arithmetic proves it. */
+  hearth_test_guest_run (fixture->log_path, "echo hello-$((6 * 7)); uname -r", STEP_TIMEOUT_MS,
+                         &output, &status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (g_str_has_prefix (output, "hello-42\n"));
+
+  /* The qcow2 disk is there for snapshots, as a virtio disk of 64 MiB. */
+  hearth_test_guest_run (fixture->log_path, "cat /sys/block/vda/size", STEP_TIMEOUT_MS, &output3,
+                         &status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (output3, ==, "131072\n");
+
+  hearth_test_guest_run (fixture->log_path, "echo oops >&2; exit 3", STEP_TIMEOUT_MS, &output2,
+                         &status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 3);
+  g_assert_cmpstr (output2, ==, "oops\n");
+
+  check_input (fixture);
+
+  /* A reboot from inside the guest boots it again in the same QEMU (the
+   * serial log is appended to, so wait after the current end). */
+  offset = hearth_test_serial_get_end (fixture->log_path);
+  started = g_get_monotonic_time ();
+  hearth_test_guest_send (fixture->log_path, "reboot -f", STEP_TIMEOUT_MS, &error);
+  g_assert_no_error (error);
+  hearth_test_serial_wait_for_from (fixture->log_path, offset, HEARTH_TEST_GUEST_READY,
+                                    BOOT_TIMEOUT_MS, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("reboot to ready marker: %.2f s",
+                  (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC);
+  g_assert_cmpint (virDomainGetID (fixture->dom), ==, id);
+
+  hearth_test_guest_run (fixture->log_path, "echo back", STEP_TIMEOUT_MS, &output4, &status,
+                         &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (output4, ==, "back\n");
 
   shut_down_guest (fixture);
 }
@@ -504,7 +500,6 @@ main (int   argc,
 
   g_test_add ("/guest/xml", Fixture, NULL, fixture_set_up, test_guest_xml, fixture_tear_down);
   g_test_add ("/guest/boot", Fixture, NULL, fixture_set_up, test_guest_boot, fixture_tear_down);
-  g_test_add ("/guest/input", Fixture, NULL, fixture_set_up, test_guest_input, fixture_tear_down);
   g_test_add ("/guest/uefi", Fixture, NULL, fixture_set_up, test_guest_uefi, fixture_tear_down);
 
   ret = g_test_run ();
