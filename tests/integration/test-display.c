@@ -1,0 +1,805 @@
+/* test-display.c  SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hearth-test-display"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <glib-unix.h>
+#include <gtk/gtk.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <linux/input-event-codes.h>
+#include <string.h>
+
+#include "hearth-core.h"
+#include "hearth-display.h"
+#include "hearth-keymap.h"
+
+/*
+ * The display widget against real QEMU: the tiny test guest boots with TCG
+ * through qemu:///embed (no daemon), its SPICE server listens nowhere, and the
+ * widget gets its descriptors from virDomainOpenGraphicsFD, as Hearth does.
+ * Test code may call libvirt directly; the widget never does.
+ *
+ * The guest reports on its serial port (a file here) what its input devices
+ * see and runs what is typed on its screen's shell, so every check reads the
+ * guest's own account of what happened.
+ */
+
+#define BOOT_TIMEOUT_MS 120000
+#define STEP_TIMEOUT_MS 60000
+
+typedef struct
+{
+  char *root;
+  char *serial_path;
+  char *name;
+  virConnectPtr conn;
+  virDomainPtr dom;
+
+  GtkWidget *window;
+  HearthDisplay *display;
+  GtkEventController *keys;
+
+  guint first_frames;
+  guint frames;
+  gint64 last_frame_time;
+  guint disconnects;
+  guint fds_supplied;
+  gsize serial_offset; /* where the current step's search starts */
+} Fixture;
+
+static Fixture fx;
+
+static void start_reaper (void);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Main-loop helpers                                                                              */
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the main context until @condition holds or @timeout_ms pass. The
+ * serial log is a file nobody tells us about, hence the periodic wake-up. */
+static gboolean
+wait_for (Condition condition,
+          gpointer  data,
+          guint     timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
+  guint wake_id = g_timeout_add (20, wake_cb, NULL);
+
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!timed_out)
+    g_source_remove (id);
+  g_source_remove (wake_id);
+
+  return condition (data);
+}
+
+static char *
+read_serial (void)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (fx.serial_path, &contents, &length, NULL))
+    return g_strdup ("");
+
+  return g_steal_pointer (&contents);
+}
+
+static gboolean
+serial_has_cb (gpointer data)
+{
+  g_autofree char *contents = read_serial ();
+
+  return strlen (contents) > fx.serial_offset
+         && strstr (contents + fx.serial_offset, (const char *) data) != NULL;
+}
+
+/* Waits for @needle in the serial log after the current step's start. */
+static gboolean
+wait_serial (const char *needle,
+             guint       timeout_ms)
+{
+  return wait_for (serial_has_cb, (gpointer) needle, timeout_ms);
+}
+
+/* Waits for @needle after the current position and moves past it, so the
+ * same line can be awaited again for the next key. */
+static gboolean
+consume_serial (const char *needle,
+                guint       timeout_ms)
+{
+  g_autofree char *contents = NULL;
+  const char *found;
+
+  if (!wait_serial (needle, timeout_ms))
+    return FALSE;
+
+  contents = read_serial ();
+  found = strstr (contents + fx.serial_offset, needle);
+  g_assert_nonnull (found);
+  fx.serial_offset = (found - contents) + strlen (needle);
+  return TRUE;
+}
+
+static void
+start_step (void)
+{
+  g_autofree char *contents = read_serial ();
+
+  fx.serial_offset = strlen (contents);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* The guest                                                                                      */
+
+static char *
+guest_xml (void)
+{
+  const char *dir = g_getenv ("HEARTH_TEST_GUEST_DIR");
+  g_autofree char *kernel = g_build_filename (dir, "vmlinux", NULL);
+  g_autofree char *initrd = g_build_filename (dir, "initrd.img", NULL);
+
+  return g_markup_printf_escaped (
+    "<domain type='qemu'>"
+    "  <name>%s</name>"
+    "  <memory unit='MiB'>256</memory>"
+    "  <vcpu>1</vcpu>"
+    "  <os>"
+    "    <type arch='x86_64' machine='pc'>hvm</type>"
+    "    <kernel>%s</kernel>"
+    "    <initrd>%s</initrd>"
+    "    <cmdline>console=ttyS0 loglevel=4</cmdline>"
+    "  </os>"
+    "  <features><acpi/></features>"
+    "  <on_reboot>restart</on_reboot>"
+    "  <devices>"
+    "    <serial type='file'><source path='%s' append='on'/><target port='0'/></serial>"
+    "    <input type='keyboard' bus='ps2'/>"
+    "    <input type='mouse' bus='ps2'/>"
+    "    <graphics type='spice'><listen type='none'/></graphics>"
+    "    <video><model type='qxl'/></video>"
+    "    <memballoon model='none'/>"
+    "  </devices>"
+    "</domain>",
+    fx.name, kernel, initrd, fx.serial_path);
+}
+
+static void
+start_guest (void)
+{
+  start_step ();
+  if (virDomainCreate (fx.dom) != 0)
+    g_error ("Could not start the guest: %s", virGetLastErrorMessage ());
+  if (!wait_serial ("HEARTH-GUEST-READY", BOOT_TIMEOUT_MS))
+    g_error ("The guest did not boot; serial log:\n%s", read_serial ());
+}
+
+/* Opens a descriptor to the guest's SPICE server, as the core does. */
+static int
+open_graphics_fd (void)
+{
+  int fd = virDomainOpenGraphicsFD (fx.dom, 0, VIR_DOMAIN_OPEN_GRAPHICS_SKIPAUTH);
+
+  if (fd < 0)
+    g_test_message ("virDomainOpenGraphicsFD: %s", virGetLastErrorMessage ());
+  return fd;
+}
+
+/* libvirt's own screenshot (QEMU's screendump), as RGB rows. libvirt hands
+ * over PNG when QEMU can write it, PPM otherwise. */
+static guint8 *
+libvirt_screenshot (int *width,
+                    int *height)
+{
+  virStreamPtr stream = virStreamNew (fx.conn, 0);
+  g_autofree char *mime = virDomainScreenshot (fx.dom, stream, 0, 0);
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  char buf[65536];
+  int got;
+
+  g_assert_nonnull (mime);
+  while ((got = virStreamRecv (stream, buf, sizeof buf)) > 0)
+    g_byte_array_append (data, (guint8 *) buf, got);
+  g_assert_cmpint (got, ==, 0);
+  virStreamFinish (stream);
+  virStreamFree (stream);
+
+  if (g_strcmp0 (mime, "image/png") == 0)
+    {
+      g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&data));
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GdkTexture) texture = gdk_texture_new_from_bytes (bytes, &error);
+      g_autofree guint8 *bgra = NULL;
+      guint8 *rgb;
+      gsize n;
+
+      g_assert_no_error (error);
+      *width = gdk_texture_get_width (texture);
+      *height = gdk_texture_get_height (texture);
+      n = (gsize) *width * *height;
+      bgra = g_malloc (n * 4);
+      gdk_texture_download (texture, bgra, (gsize) *width * 4);
+      rgb = g_malloc (n * 3);
+      for (gsize i = 0; i < n; i++)
+        {
+          rgb[i * 3] = bgra[i * 4 + 2];
+          rgb[i * 3 + 1] = bgra[i * 4 + 1];
+          rgb[i * 3 + 2] = bgra[i * 4];
+        }
+      return rgb;
+    }
+  else
+    {
+      int maxval = 0, consumed = 0;
+
+      g_assert_cmpstr (mime, ==, "image/x-portable-pixmap");
+      g_byte_array_append (data, (const guint8 *) "", 1); /* for sscanf */
+      g_assert_cmpint (sscanf ((const char *) data->data, "P6 %d %d %d%n", width, height, &maxval,
+                               &consumed),
+                       ==, 3);
+      g_assert_cmpint (maxval, ==, 255);
+      consumed++; /* the single whitespace after maxval */
+      g_assert_cmpuint (data->len - 1, >=, consumed + (gsize) *width * *height * 3);
+      return g_memdup2 (data->data + consumed, (gsize) *width * *height * 3);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* The widget                                                                                     */
+
+static void
+on_request_fd_cb (HearthDisplay *display,
+                  gpointer       user_data)
+{
+  fx.fds_supplied++;
+  hearth_display_supply_fd (display, open_graphics_fd ());
+}
+
+static void
+on_first_frame_cb (HearthDisplay *display,
+                   gpointer       user_data)
+{
+  fx.first_frames++;
+}
+
+static void
+on_frame_cb (HearthDisplay *display,
+             gpointer       user_data)
+{
+  fx.frames++;
+  fx.last_frame_time = g_get_monotonic_time ();
+}
+
+static void
+on_disconnected_cb (HearthDisplay *display,
+                    const char    *reason,
+                    gpointer       user_data)
+{
+  g_test_message ("Disconnected: %s", reason ? reason : "(closed)");
+  fx.disconnects++;
+}
+
+static gboolean
+first_frames_reached_cb (gpointer data)
+{
+  return fx.first_frames >= GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+disconnects_reached_cb (gpointer data)
+{
+  return fx.disconnects >= GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+connected_cb (gpointer data)
+{
+  return hearth_display_get_connected (fx.display)
+         && hearth_display_get_guest_width (fx.display) > 0;
+}
+
+static gboolean
+quiet_cb (gpointer data)
+{
+  /* No screen change for a second and a half. */
+  return fx.frames > 0 && g_get_monotonic_time () - fx.last_frame_time > 1500 * 1000;
+}
+
+static GtkEventController *
+find_key_controller (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (c))
+        return c;
+    }
+
+  return NULL;
+}
+
+static void
+connect_display (void)
+{
+  int fd = open_graphics_fd ();
+  guint target = fx.first_frames + 1;
+
+  g_assert_cmpint (fd, >=, 0);
+  hearth_display_open_fd (fx.display, fd);
+
+  if (!wait_for (first_frames_reached_cb, GUINT_TO_POINTER (target), STEP_TIMEOUT_MS))
+    g_error ("No first frame (%u descriptors supplied)", fx.fds_supplied);
+  g_assert_true (wait_for (connected_cb, NULL, STEP_TIMEOUT_MS));
+}
+
+/* Presses (or releases) the key with @keycode through the widget's key
+ * controller, the way GTK delivers a real key event to it. */
+static void
+emit_key (guint           keyval,
+          guint           keycode,
+          GdkModifierType state,
+          gboolean        press)
+{
+  gboolean handled = FALSE;
+
+  if (press)
+    {
+      g_signal_emit_by_name (fx.keys, "key-pressed", keyval, keycode, state, &handled);
+      g_assert_true (handled);
+    }
+  else
+    {
+      g_signal_emit_by_name (fx.keys, "key-released", keyval, keycode, state);
+    }
+}
+
+static guint
+keycode_for_keyval (guint     keyval,
+                    gboolean *shifted)
+{
+  g_autofree GdkKeymapKey *keys = NULL;
+  int n_keys = 0;
+  guint best = 0;
+
+  g_assert_true (gdk_display_map_keyval (gtk_widget_get_display (fx.window), keyval, &keys,
+                                         &n_keys));
+  for (int i = 0; i < n_keys; i++)
+    {
+      /* Xvfb's keymap also puts some symbols on keys a PC keyboard lacks
+       * (KP_LeftParen); a person types them on the main block. */
+      if (keys[i].group != 0 || keys[i].level > 1 || hearth_keymap_keycode_to_xt (keys[i].keycode) == 0)
+        continue;
+      if (best == 0 || keys[i].level == 0)
+        {
+          best = keys[i].keycode;
+          *shifted = keys[i].level == 1;
+        }
+    }
+
+  g_assert_cmpuint (best, !=, 0);
+  return best;
+}
+
+/* Types @text with the host's keymap (US under Xvfb), one key at a time. */
+static void
+type_text (const char *text)
+{
+  gsize start = fx.serial_offset;
+  guint shift_keycode;
+  gboolean unused;
+
+  shift_keycode = keycode_for_keyval (GDK_KEY_Shift_L, &unused);
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guint keyval = *p == '\n' ? GDK_KEY_Return : gdk_unicode_to_keyval ((guchar) *p);
+      gboolean shifted = FALSE;
+      guint keycode = keycode_for_keyval (keyval, &shifted);
+
+      g_autofree char *released = g_strdup_printf (" 1 %u 0\r", keycode - 8);
+
+      if (shifted)
+        emit_key (GDK_KEY_Shift_L, shift_keycode, 0, TRUE);
+      emit_key (keyval, keycode, shifted ? GDK_SHIFT_MASK : 0, TRUE);
+      emit_key (keyval, keycode, shifted ? GDK_SHIFT_MASK : 0, FALSE);
+      if (shifted)
+        emit_key (GDK_KEY_Shift_L, shift_keycode, GDK_SHIFT_MASK, FALSE);
+
+      /* Under TCG the guest drains its small PS/2 queue slowly (and reports
+       * every key through a process of its own): type like a person, the
+       * next key once the guest has seen this one released. */
+      if (!consume_serial (released, STEP_TIMEOUT_MS))
+        g_error ("The guest did not see key %u released; serial since:\n%s", keycode - 8,
+                 read_serial () + fx.serial_offset);
+    }
+
+  /* What the typing caused may come before the last key's report. */
+  fx.serial_offset = start;
+}
+
+static void
+save_artifact (const char *name)
+{
+  const char *dir = g_getenv ("HEARTH_TEST_ARTIFACTS");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width = gtk_widget_get_width (fx.window);
+  int height = gtk_widget_get_height (fx.window);
+
+  if (dir == NULL)
+    return;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  paintable = gtk_widget_paintable_new (fx.window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (fx.window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Saved %s", path);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Tests                                                                                          */
+
+/* Compares the widget's frame with libvirt's screenshot; returns the share of
+ * pixels that differ by more than a small tolerance. */
+static double
+compare_with_libvirt (void)
+{
+  g_autoptr(GdkTexture) frame = hearth_display_dup_frame (fx.display);
+  g_autofree guint8 *shot = NULL;
+  g_autofree guint8 *mine = NULL;
+  int w = 0, h = 0, fw, fh;
+  gsize stride, differing = 0;
+
+  g_assert_nonnull (frame);
+  shot = libvirt_screenshot (&w, &h);
+  fw = gdk_texture_get_width (frame);
+  fh = gdk_texture_get_height (frame);
+  g_assert_cmpint (fw, ==, w);
+  g_assert_cmpint (fh, ==, h);
+
+  stride = (gsize) fw * 4;
+  mine = g_malloc (stride * fh);
+  gdk_texture_download (frame, mine, stride); /* cairo ARGB32: B G R A in memory */
+
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        const guint8 *a = mine + y * stride + x * 4;
+        const guint8 *b = shot + ((gsize) y * w + x) * 3;
+
+        if (ABS (a[2] - b[0]) > 8 || ABS (a[1] - b[1]) > 8 || ABS (a[0] - b[2]) > 8)
+          differing++;
+      }
+
+  return (double) differing / ((double) w * h);
+}
+
+static void
+test_display_first_frame (void)
+{
+  double differing = 1;
+
+  connect_display ();
+  g_assert_cmpuint (fx.first_frames, ==, 1);
+
+  /* The guest writes its prompt after saying it is ready; compare once the
+   * screen is still, and again if it changed under us. */
+  for (int attempt = 0; attempt < 5 && differing > 0.001; attempt++)
+    {
+      g_assert_true (wait_for (quiet_cb, NULL, STEP_TIMEOUT_MS));
+      differing = compare_with_libvirt ();
+      g_test_message ("Attempt %d: %.4f%% of pixels differ", attempt, differing * 100);
+    }
+
+  g_assert_cmpfloat (differing, <=, 0.001);
+
+  /* The screen is not blank: the comparison meant something. */
+  {
+    g_autoptr(GdkTexture) frame = hearth_display_dup_frame (fx.display);
+    int w = gdk_texture_get_width (frame), h = gdk_texture_get_height (frame);
+    g_autofree guint8 *px = g_malloc ((gsize) w * h * 4);
+    gsize lit = 0;
+
+    gdk_texture_download (frame, px, (gsize) w * 4);
+    for (gsize i = 0; i < (gsize) w * h; i++)
+      if (px[i * 4] > 64 || px[i * 4 + 1] > 64 || px[i * 4 + 2] > 64)
+        lit++;
+    g_assert_cmpuint (lit, >, 100);
+  }
+
+  save_artifact ("display-first-frame.png");
+}
+
+static void
+test_display_typing (void)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (fx.display));
+
+  start_step ();
+  type_text ("echo typed-ok-$((6*7)) > /dev/ttyS0\n");
+  if (!wait_serial ("typed-ok-42", STEP_TIMEOUT_MS))
+    g_error ("The typed command did not run; serial log:\n%s", read_serial ());
+
+  save_artifact ("display-typed.png");
+}
+
+/* Keys whose scancodes are easy to get wrong reach the guest as the same
+ * Linux key: the guest's keyboard driver reports the evdev code it decoded. */
+static void
+test_display_special_keys (void)
+{
+  static const guint evdev_codes[] = {
+    KEY_LEFTMETA, KEY_RIGHTALT, KEY_RIGHTCTRL, KEY_F11, KEY_F12, KEY_KPENTER, KEY_KPSLASH,
+    KEY_HOME, KEY_DELETE, KEY_102ND, KEY_RO, KEY_YEN, KEY_HENKAN, KEY_MUHENKAN,
+    KEY_KATAKANAHIRAGANA, KEY_COMPOSE,
+  };
+
+  gtk_widget_grab_focus (GTK_WIDGET (fx.display));
+
+  for (guint i = 0; i < G_N_ELEMENTS (evdev_codes); i++)
+    {
+      guint keycode = evdev_codes[i] + 8;
+      g_autofree char *expect_press = g_strdup_printf (" 1 %u 1\r", evdev_codes[i]);
+      g_autofree char *expect_release = g_strdup_printf (" 1 %u 0\r", evdev_codes[i]);
+
+      start_step ();
+      emit_key (0, keycode, 0, TRUE);
+      emit_key (0, keycode, 0, FALSE);
+      if (!wait_serial (expect_press, STEP_TIMEOUT_MS) || !wait_serial (expect_release, 5000))
+        g_error ("evdev key %u (scancode 0x%x) did not arrive as itself; serial since:\n%s",
+                 evdev_codes[i], hearth_keymap_evdev_to_xt (evdev_codes[i]),
+                 read_serial () + fx.serial_offset);
+    }
+
+  /* Leave the shell on a fresh line whatever these keys typed. */
+  type_text ("\n");
+}
+
+static void
+test_display_focus_releases_keys (void)
+{
+  guint keycode = KEY_LEFTSHIFT + 8;
+
+  gtk_widget_grab_focus (GTK_WIDGET (fx.display));
+  start_step ();
+  emit_key (GDK_KEY_Shift_L, keycode, 0, TRUE);
+  g_assert_true (wait_serial (" 1 42 1\r", STEP_TIMEOUT_MS));
+
+  /* Focus moves away while Shift is down: the guest must see it released. */
+  gtk_window_set_focus (GTK_WINDOW (fx.window), NULL);
+  g_assert_true (wait_serial (" 1 42 0\r", STEP_TIMEOUT_MS));
+}
+
+static gboolean
+reboot_done_cb (gpointer data)
+{
+  return serial_has_cb ("HEARTH-GUEST-READY") && fx.frames > GPOINTER_TO_UINT (data);
+}
+
+static void
+test_display_reconnect (void)
+{
+  guint frames_before;
+
+  /* 1. The guest reboots: the QEMU process and the SPICE server stay, the
+   * surface is recreated; the widget keeps showing it and keys still work. */
+  start_step ();
+  frames_before = fx.frames;
+  g_assert_cmpint (virDomainReset (fx.dom, 0), ==, 0);
+  g_assert_true (wait_for (reboot_done_cb, GUINT_TO_POINTER (frames_before), BOOT_TIMEOUT_MS));
+  if (!hearth_display_get_connected (fx.display))
+    connect_display (); /* a server that drops clients on reset is fine too */
+  g_assert_true (wait_for (quiet_cb, NULL, STEP_TIMEOUT_MS));
+
+  gtk_widget_grab_focus (GTK_WIDGET (fx.display));
+  start_step ();
+  type_text ("echo after-reboot-$((2+3)) > /dev/ttyS0\n");
+  g_assert_true (wait_serial ("after-reboot-5", STEP_TIMEOUT_MS));
+
+  /* 2. The machine is destroyed: the widget says so; it is started again and
+   * the widget, given a new descriptor as the console page does, shows it. */
+  {
+    guint disconnects = fx.disconnects;
+
+    g_assert_cmpint (virDomainDestroy (fx.dom), ==, 0);
+    g_assert_true (wait_for (disconnects_reached_cb, GUINT_TO_POINTER (disconnects + 1),
+                             STEP_TIMEOUT_MS));
+    g_assert_false (hearth_display_get_connected (fx.display));
+  }
+
+  start_guest ();
+  connect_display ();
+  g_assert_cmpuint (fx.first_frames, >=, 2);
+  g_assert_true (wait_for (quiet_cb, NULL, STEP_TIMEOUT_MS));
+
+  gtk_widget_grab_focus (GTK_WIDGET (fx.display));
+  start_step ();
+  type_text ("echo after-restart-$((3+4)) > /dev/ttyS0\n");
+  g_assert_true (wait_serial ("after-restart-7", STEP_TIMEOUT_MS));
+
+  save_artifact ("display-after-restart.png");
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+
+static gboolean
+set_up (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *etc = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *xml = NULL;
+  const char *guest_dir = g_getenv ("HEARTH_TEST_GUEST_DIR");
+
+  if (guest_dir == NULL || !g_file_test (guest_dir, G_FILE_TEST_IS_DIR))
+    return FALSE;
+
+  hearth_core_init ();
+
+  fx.root = g_dir_make_tmp ("hearth-display-XXXXXX", &error);
+  g_assert_no_error (error);
+  fx.serial_path = g_build_filename (fx.root, "serial.log", NULL);
+  fx.name = g_strdup_printf ("hearth-display-%d", (int) getpid ());
+  start_reaper ();
+
+  /* No virtlogd runs here: let QEMU write its own files. As root, QEMU would
+   * run as libvirt-qemu and could not read the private temporary root. */
+  etc = g_build_filename (fx.root, "etc", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (etc, 0755), ==, 0);
+  conf = g_build_filename (etc, "qemu.conf", NULL);
+  g_assert_true (g_file_set_contents (conf,
+                                      "stdio_handler = \"file\"\n"
+                                      "user = \"+0\"\n"
+                                      "group = \"+0\"\n"
+                                      "security_driver = \"none\"\n",
+                                      -1, NULL));
+
+  uri = g_strdup_printf ("qemu:///embed?root=%s", fx.root);
+  fx.conn = virConnectOpen (uri);
+  if (fx.conn == NULL)
+    g_error ("Could not open %s: %s", uri, virGetLastErrorMessage ());
+
+  xml = guest_xml ();
+  fx.dom = virDomainDefineXML (fx.conn, xml);
+  if (fx.dom == NULL)
+    g_error ("Could not define the guest: %s", virGetLastErrorMessage ());
+
+  start_guest ();
+
+  fx.window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (fx.window), 800, 600);
+  fx.display = HEARTH_DISPLAY (hearth_display_new ());
+  hearth_display_set_machine_name (fx.display, fx.name);
+  g_signal_connect (fx.display, "request-fd", G_CALLBACK (on_request_fd_cb), NULL);
+  g_signal_connect (fx.display, "first-frame", G_CALLBACK (on_first_frame_cb), NULL);
+  g_signal_connect (fx.display, "frame", G_CALLBACK (on_frame_cb), NULL);
+  g_signal_connect (fx.display, "disconnected", G_CALLBACK (on_disconnected_cb), NULL);
+  gtk_window_set_child (GTK_WINDOW (fx.window), GTK_WIDGET (fx.display));
+  gtk_window_present (GTK_WINDOW (fx.window));
+
+  fx.keys = find_key_controller (GTK_WIDGET (fx.display));
+  g_assert_nonnull (fx.keys);
+
+  return TRUE;
+}
+
+static void
+tear_down (void)
+{
+  if (fx.display != NULL)
+    hearth_display_close (fx.display);
+  if (fx.window != NULL)
+    gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&fx.window)));
+
+  if (fx.dom != NULL)
+    {
+      virDomainDestroy (fx.dom);
+      virDomainUndefine (fx.dom);
+      virDomainFree (fx.dom);
+    }
+  if (fx.conn != NULL)
+    virConnectClose (fx.conn);
+
+  /* The reaper (see start_reaper) removes the root when we exit. */
+}
+
+/* QEMU outlives an embed connection whose process dies, so a failing test
+ * (g_error, an assertion, a timeout's SIGTERM) would leave the guest running.
+ * A small shell waits for our end of a pipe to close, however we end, then
+ * stops the guest by its pid file and removes the temporary root. */
+static void
+start_reaper (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = NULL;
+  const char *argv[] = { "/bin/sh", "-c", NULL, NULL, NULL };
+  int stdin_fd = -1;
+
+  script = g_strdup_printf ("cat > /dev/null; "
+                            "pid=$(cat '%s/run/qemu/%s.pid' 2>/dev/null) && kill \"$pid\"; "
+                            "sleep 1; %s",
+                            fx.root, fx.name,
+                            g_getenv ("HEARTH_TEST_KEEP") ? ":" : "rm -rf \"$0\"");
+  argv[2] = script;
+  argv[3] = fx.root;
+
+  if (!g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
+                                 &stdin_fd, NULL, NULL, &error))
+    g_error ("Could not start the reaper: %s", error->message);
+
+  /* Deliberately never closed: the reaper's stdin ends when we do. */
+  g_unix_set_fd_nonblocking (stdin_fd, TRUE, NULL);
+}
+
+static gboolean
+log_fatal_cb (const char     *log_domain,
+              GLogLevelFlags  log_level,
+              const char     *message,
+              gpointer        user_data)
+{
+  /* spice-client-glib warns about things outside our control (audio
+   * backends, agent-less guests); only our own warnings fail the test. */
+  return log_domain != NULL && g_str_has_prefix (log_domain, "hearth");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_setenv ("GTK_A11Y", "none", FALSE);
+  g_setenv ("GDK_BACKEND", "x11", FALSE);
+  gtk_test_init (&argc, &argv, NULL);
+  g_test_log_set_fatal_handler (log_fatal_cb, NULL);
+
+  if (!set_up ())
+    {
+      g_test_skip ("The test guest is not built (HEARTH_TEST_GUEST_DIR)");
+      return 77;
+    }
+
+  g_test_add_func ("/display/spice/first-frame", test_display_first_frame);
+  g_test_add_func ("/display/spice/typing", test_display_typing);
+  g_test_add_func ("/display/spice/special-keys", test_display_special_keys);
+  g_test_add_func ("/display/spice/focus-releases-keys", test_display_focus_releases_keys);
+  g_test_add_func ("/display/spice/reconnect", test_display_reconnect);
+
+  ret = g_test_run ();
+  tear_down ();
+  return ret;
+}
