@@ -5,6 +5,7 @@
 #include "hearth-connection.h"
 #include "hearth-core-enums.h"
 #include "hearth-deletion.h"
+#include "hearth-domain-xml.h"
 #include "hearth-error.h"
 #include "hearth-machine.h"
 #include "hearth-machine-collection.h"
