@@ -1,6 +1,7 @@
 /* hearth-core.h  SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "hearth-alert-engine.h"
 #include "hearth-audit.h"
 #include "hearth-connection.h"
 #include "hearth-core-enums.h"
