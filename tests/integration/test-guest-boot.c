@@ -313,9 +313,8 @@ check_input (Fixture *fixture)
                      "{\"type\": \"rel\", \"data\": {\"axis\": \"y\", \"value\": -5}}]}}");
   assert_next_line (fixture, &offset, HEARTH_TEST_GUEST_MOUSE, "HEARTH-MOUSE 10 5 0");
 
-  /* Absolute positions reach the USB tablet. */
-  /* Only the tablet's lines: the keyboard's reporter may still be busy with
-   * the keys typed above. */
+  /* Absolute positions reach the USB tablet. Only the tablet's lines count:
+   * the keyboard's reporter may still be busy with the keys typed above. */
   event_node = find_input_device (fixture, "QEMU QEMU USB Tablet");
   tablet_prefix = g_strdup_printf ("HEARTH-INPUT %s ", event_node);
 
