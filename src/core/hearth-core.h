@@ -10,6 +10,7 @@
 #include "hearth-error.h"
 #include "hearth-machine.h"
 #include "hearth-machine-collection.h"
+#include "hearth-machine-settings.h"
 #include "hearth-os-database.h"
 #include "hearth-sandbox.h"
 #include "hearth-snapshot.h"

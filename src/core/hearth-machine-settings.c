@@ -1,0 +1,1585 @@
+/* hearth-machine-settings.c  SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "hearth-settings"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <libxml/tree.h>
+
+#include "hearth-core-private.h"
+#include "hearth-domain-xml.h"
+#include "hearth-machine-settings.h"
+
+/**
+ * HearthMachineSettings:
+ *
+ * The settings of one machine, read from libvirt by
+ * hearth_machine_settings_load_async(), with the changes a user makes recorded as
+ * pending until hearth_machine_settings_apply_async() carries them out.
+ *
+ * Applying is a read–modify–write of the inactive domain XML through
+ * #HearthDomainXml, so everything Hearth does not manage survives, followed by the
+ * live changes a running machine allows (vCPUs, balloon, CD-ROM media, link state,
+ * disk hot-plug). Every change is checked before the first one is made; when a
+ * later step fails the configuration is put back, so nothing is half-applied.
+ * The getters return what was last loaded; main thread only.
+ */
+struct _HearthMachineSettings
+{
+  GObject parent_instance;
+
+  HearthMachine *machine;   /* owned */
+  struct Snapshot *snapshot; /* owned; what was last loaded */
+  struct Pending *pending;  /* owned; never NULL */
+};
+
+G_DEFINE_FINAL_TYPE (HearthMachineSettings, hearth_machine_settings, G_TYPE_OBJECT)
+
+typedef struct _virStoragePool SettingsVirPool;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SettingsVirPool, virStoragePoolFree)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlDoc, xmlFreeDoc)
+
+/* Everything the settings show, read in a worker. */
+typedef struct Snapshot
+{
+  HearthDomainXml *config;        /* the inactive XML: what the next start uses */
+  HearthDomainXml *live;          /* the running machine's XML, or NULL */
+  char            *config_xml;
+  char            *name;
+  char            *title;
+  char            *description;
+  char            *video_model;
+  GStrv            boot_order;
+  gboolean         active;
+  gboolean         persistent;
+  gboolean         autostart;
+  guint            host_threads;
+  guint64          host_memory;   /* bytes */
+  GPtrArray       *disks;         /* HearthStorageItem, with sizes */
+  GPtrArray       *interfaces;    /* HearthInterfaceItem */
+  char            *pool;          /* the pool of the first disk, or NULL */
+  guint64          pool_available;
+} Snapshot;
+
+/* The changes a user asked for. Copied for the worker. */
+typedef struct Pending
+{
+  HearthSettingFlags flags;
+  char              *name;
+  char              *title;
+  char              *description;
+  gboolean           autostart;
+  guint              vcpus;
+  guint              max_vcpus;
+  guint64            memory;
+  guint64            max_memory;
+  char              *cdrom_target;
+  char              *cdrom_path;     /* NULL ejects */
+  char              *link_mac;
+  gboolean           link_up;
+  guint64            disk_size;
+  char              *remove_target;
+  gboolean           delete_image;
+  gboolean           sound;
+  GStrv              boot_order;     /* NULL keeps it */
+  gboolean           boot_menu_set;
+  gboolean           boot_menu;
+  char              *video_model;
+  char              *xml;
+} Pending;
+
+typedef struct
+{
+  virConnectPtr conn;     /* owned reference */
+  char         *uri;
+  char         *uuid;
+  char         *name;
+  gboolean      local;
+  Pending      *pending;  /* owned copy */
+} SettingsOp;
+
+typedef struct
+{
+  HearthSettingFlags now;
+  HearthSettingFlags next_start;
+  Snapshot          *snapshot;
+} ApplyResult;
+
+static void
+snapshot_free (Snapshot *snapshot)
+{
+  if (snapshot == NULL)
+    return;
+
+  g_clear_object (&snapshot->config);
+  g_clear_object (&snapshot->live);
+  g_free (snapshot->config_xml);
+  g_free (snapshot->name);
+  g_free (snapshot->title);
+  g_free (snapshot->description);
+  g_free (snapshot->video_model);
+  g_strfreev (snapshot->boot_order);
+  g_clear_pointer (&snapshot->disks, g_ptr_array_unref);
+  g_clear_pointer (&snapshot->interfaces, g_ptr_array_unref);
+  g_free (snapshot->pool);
+  g_free (snapshot);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Snapshot, snapshot_free)
+
+static void
+pending_clear (Pending *pending)
+{
+  g_clear_pointer (&pending->name, g_free);
+  g_clear_pointer (&pending->title, g_free);
+  g_clear_pointer (&pending->description, g_free);
+  g_clear_pointer (&pending->cdrom_target, g_free);
+  g_clear_pointer (&pending->cdrom_path, g_free);
+  g_clear_pointer (&pending->link_mac, g_free);
+  g_clear_pointer (&pending->remove_target, g_free);
+  g_clear_pointer (&pending->boot_order, g_strfreev);
+  g_clear_pointer (&pending->video_model, g_free);
+  g_clear_pointer (&pending->xml, g_free);
+  memset (pending, 0, sizeof *pending);
+}
+
+static void
+pending_free (Pending *pending)
+{
+  pending_clear (pending);
+  g_free (pending);
+}
+
+static Pending *
+pending_copy (const Pending *pending)
+{
+  Pending *copy = g_memdup2 (pending, sizeof *pending);
+
+  copy->name = g_strdup (pending->name);
+  copy->title = g_strdup (pending->title);
+  copy->description = g_strdup (pending->description);
+  copy->cdrom_target = g_strdup (pending->cdrom_target);
+  copy->cdrom_path = g_strdup (pending->cdrom_path);
+  copy->link_mac = g_strdup (pending->link_mac);
+  copy->remove_target = g_strdup (pending->remove_target);
+  copy->boot_order = g_strdupv (pending->boot_order);
+  copy->video_model = g_strdup (pending->video_model);
+  copy->xml = g_strdup (pending->xml);
+  return copy;
+}
+
+static void
+settings_op_free (SettingsOp *op)
+{
+  hearth_vir_connect_unref (op->conn);
+  g_free (op->uri);
+  g_free (op->uuid);
+  g_free (op->name);
+  g_clear_pointer (&op->pending, pending_free);
+  g_free (op);
+}
+
+static void
+apply_result_free (ApplyResult *result)
+{
+  snapshot_free (result->snapshot);
+  g_free (result);
+}
+
+static char *
+format_mib (guint64 bytes)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT " MiB", bytes / (1024 * 1024));
+}
+
+/* Worker side: reads everything the settings show. */
+static Snapshot *
+snapshot_fetch (virConnectPtr conn,
+                virDomainPtr  domain,
+                GError      **error)
+{
+  g_autoptr(Snapshot) snapshot = g_new0 (Snapshot, 1);
+  virNodeInfo node;
+  int autostart = 0;
+  char *xml;
+
+  /* SECURE keeps graphics passwords in the XML that will be defined again. A
+   * read-only connection may not ask for them; it cannot apply anything anyway. */
+  xml = virDomainGetXMLDesc (domain, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+  if (xml == NULL)
+    {
+      virResetLastError ();
+      xml = virDomainGetXMLDesc (domain, VIR_DOMAIN_XML_INACTIVE);
+    }
+  if (xml == NULL)
+    {
+      _hearth_error_take_libvirt (error, "Could not read the machine's configuration");
+      return NULL;
+    }
+  snapshot->config_xml = g_strdup (xml);
+  free (xml);
+  if (!(snapshot->config = hearth_domain_xml_new (snapshot->config_xml, error)))
+    return NULL;
+
+  snapshot->active = virDomainIsActive (domain) == 1;
+  snapshot->persistent = virDomainIsPersistent (domain) == 1;
+  if (snapshot->active)
+    {
+      if (!(xml = virDomainGetXMLDesc (domain, 0)))
+        {
+          _hearth_error_take_libvirt (error, "Could not read the running machine's state");
+          return NULL;
+        }
+      snapshot->live = hearth_domain_xml_new (xml, error);
+      free (xml);
+      if (snapshot->live == NULL)
+        return NULL;
+    }
+
+  if (snapshot->persistent && virDomainGetAutostart (domain, &autostart) == 0)
+    snapshot->autostart = autostart != 0;
+  virResetLastError ();
+
+  if (virNodeGetInfo (conn, &node) == 0)
+    {
+      snapshot->host_threads = node.cpus;
+      snapshot->host_memory = (guint64) node.memory * 1024;
+    }
+  virResetLastError ();
+
+  snapshot->name = hearth_domain_xml_dup_name (snapshot->config);
+  snapshot->title = hearth_domain_xml_dup_title (snapshot->config);
+  snapshot->description = hearth_domain_xml_dup_description (snapshot->config);
+  snapshot->video_model = hearth_domain_xml_dup_video_model (snapshot->config);
+  snapshot->boot_order = hearth_domain_xml_dup_boot_order (snapshot->config);
+  snapshot->interfaces = hearth_domain_xml_list_interfaces (snapshot->config);
+  snapshot->disks = hearth_domain_xml_list_disks (snapshot->config);
+
+  for (guint i = 0; i < snapshot->disks->len; i++)
+    {
+      HearthStorageItem *item = g_ptr_array_index (snapshot->disks, i);
+      g_autoptr(HearthVirStorageVol) vol = NULL;
+      virStorageVolInfo info;
+
+      if (item->path == NULL || !(vol = virStorageVolLookupByPath (conn, item->path)))
+        {
+          virResetLastError ();
+          continue;
+        }
+      item->in_pool = TRUE;
+      if (virStorageVolGetInfo (vol, &info) == 0)
+        {
+          item->capacity = info.capacity;
+          item->allocation = info.allocation;
+        }
+
+      /* New disks go where the machine's first disk lives. */
+      if (snapshot->pool == NULL && g_strcmp0 (item->device, "disk") == 0)
+        {
+          g_autoptr(SettingsVirPool) pool = virStoragePoolLookupByVolume (vol);
+          virStoragePoolInfo pool_info;
+
+          if (pool != NULL && virStoragePoolGetInfo (pool, &pool_info) == 0)
+            {
+              snapshot->pool = g_strdup (virStoragePoolGetName (pool));
+              snapshot->pool_available = pool_info.available;
+            }
+        }
+      virResetLastError ();
+    }
+
+  return g_steal_pointer (&snapshot);
+}
+
+/* Applies the pending edits to a copy of the configuration and checks the values
+ * against the host. Pure: no libvirt, so the UI can run it to refuse a value in
+ * place. @disk_path is the new disk's image, or NULL before it exists. */
+static HearthDomainXml *
+build_config (const Pending  *pending,
+              const Snapshot *snapshot,
+              const char     *disk_path,
+              GError        **error)
+{
+  g_autoptr(HearthDomainXml) config = NULL;
+  HearthSettingFlags flags = pending->flags;
+
+  if (flags & HEARTH_SETTING_XML)
+    {
+      g_autofree char *uuid = NULL;
+      g_autofree char *old_uuid = hearth_domain_xml_dup_uuid (snapshot->config);
+
+      if (flags != HEARTH_SETTING_XML)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                       "An XML edit is applied on its own, without other changes");
+          return NULL;
+        }
+      if (!(config = hearth_domain_xml_new (pending->xml, error)))
+        return NULL;
+      uuid = hearth_domain_xml_dup_uuid (config);
+      if (uuid == NULL || g_ascii_strcasecmp (g_strstrip (uuid), old_uuid) != 0)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                       "The XML must keep the machine's UUID %s", old_uuid);
+          return NULL;
+        }
+      return g_steal_pointer (&config);
+    }
+
+  if (!snapshot->persistent)
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
+                   "The machine is transient (it has no saved configuration), so its "
+                   "settings cannot be changed");
+      return NULL;
+    }
+
+  config = hearth_domain_xml_copy (snapshot->config);
+
+  if ((flags & HEARTH_SETTING_NAME)
+      && g_strcmp0 (pending->name, snapshot->name) != 0)
+    {
+      if (!hearth_domain_xml_check_name (pending->name, error))
+        return NULL;
+      if (snapshot->active)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_STATE,
+                       "The machine must be shut off to be renamed");
+          return NULL;
+        }
+    }
+  if (flags & HEARTH_SETTING_TITLE)
+    {
+      if (pending->title != NULL && strpbrk (pending->title, "\r\n") != NULL)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                       "A title cannot contain line breaks");
+          return NULL;
+        }
+      hearth_domain_xml_set_title (config, pending->title);
+    }
+  if (flags & HEARTH_SETTING_DESCRIPTION)
+    hearth_domain_xml_set_description (config, pending->description);
+
+  if (flags & HEARTH_SETTING_VCPUS)
+    {
+      if (!hearth_domain_xml_set_vcpus (config, pending->vcpus, pending->max_vcpus, error))
+        return NULL;
+      if (snapshot->host_threads > 0
+          && hearth_domain_xml_get_max_vcpus (config) > snapshot->host_threads)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                       "%u vCPUs are more than the host's %u threads",
+                       hearth_domain_xml_get_max_vcpus (config), snapshot->host_threads);
+          return NULL;
+        }
+    }
+
+  if (flags & HEARTH_SETTING_MEMORY)
+    {
+      if (!hearth_domain_xml_set_memory (config, pending->memory, pending->max_memory, error))
+        return NULL;
+      if (snapshot->host_memory > 0
+          && hearth_domain_xml_get_max_memory (config) > snapshot->host_memory)
+        {
+          g_autofree char *asked = format_mib (hearth_domain_xml_get_max_memory (config));
+          g_autofree char *host = format_mib (snapshot->host_memory);
+
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                       "%s of memory is more than the host has (%s)", asked, host);
+          return NULL;
+        }
+    }
+
+  if ((flags & HEARTH_SETTING_CDROM)
+      && !hearth_domain_xml_set_cdrom_media (config, pending->cdrom_target, pending->cdrom_path,
+                                             error))
+    return NULL;
+
+  if ((flags & HEARTH_SETTING_LINK)
+      && !hearth_domain_xml_set_interface_link (config, pending->link_mac, pending->link_up,
+                                                error))
+    return NULL;
+
+  if (flags & HEARTH_SETTING_REMOVE_DISK)
+    {
+      if (!hearth_domain_xml_remove_disk (config, pending->remove_target, error))
+        return NULL;
+    }
+
+  if (flags & HEARTH_SETTING_ADD_DISK)
+    {
+      if (pending->disk_size < 1024 * 1024)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                       "A new disk needs at least 1 MiB");
+          return NULL;
+        }
+      if (snapshot->pool == NULL)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
+                       "The machine's disks are not in a storage pool, so Hearth does not "
+                       "know where to create a new disk");
+          return NULL;
+        }
+      if (pending->disk_size > snapshot->pool_available)
+        {
+          g_autofree char *asked = format_mib (pending->disk_size);
+          g_autofree char *free_space = format_mib (snapshot->pool_available);
+
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                       "A disk of %s does not fit in the storage pool “%s”, which has %s free",
+                       asked, snapshot->pool, free_space);
+          return NULL;
+        }
+      if (disk_path != NULL)
+        {
+          g_autofree char *target = hearth_domain_xml_add_disk (config, disk_path, "qcow2",
+                                                                error);
+          if (target == NULL)
+            return NULL;
+        }
+    }
+
+  if ((flags & HEARTH_SETTING_SOUND))
+    hearth_domain_xml_set_sound (config, pending->sound);
+
+  if ((flags & HEARTH_SETTING_BOOT))
+    {
+      if (pending->boot_order != NULL
+          && !hearth_domain_xml_set_boot_order (config,
+                                                (const char * const *) pending->boot_order,
+                                                error))
+        return NULL;
+      if (pending->boot_menu_set)
+        hearth_domain_xml_set_boot_menu (config, pending->boot_menu);
+    }
+
+  if ((flags & HEARTH_SETTING_VIDEO)
+      && !hearth_domain_xml_set_video_model (config, pending->video_model, error))
+    return NULL;
+
+  return g_steal_pointer (&config);
+}
+
+static void
+audit (SettingsOp   *op,
+       const char   *operation,
+       const GError *error,
+       gint64        begin)
+{
+  hearth_audit_record (op->uri, op->name, op->uuid, operation, error, hearth_now_usec () - begin);
+}
+
+/* Creates a qcow2 volume in @pool_name; the XML is built with libxml2. */
+static virStorageVolPtr
+create_volume (SettingsOp *op,
+               const char *pool_name,
+               guint64     size,
+               GError    **error)
+{
+  g_autoptr(SettingsVirPool) pool = NULL;
+  g_autoptr(xmlDoc) doc = xmlNewDoc ((const xmlChar *) "1.0");
+  g_autofree char *base = g_strdelimit (g_strdup (op->name), "/\\ ", '_');
+  g_autofree char *vol_name = NULL;
+  g_autofree char *capacity = g_strdup_printf ("%" G_GUINT64_FORMAT, size);
+  xmlNode *volume;
+  xmlNode *node;
+  xmlChar *xml = NULL;
+  int xml_size = 0;
+  virStorageVolPtr vol;
+  gint64 begin = hearth_now_usec ();
+
+  if (!(pool = virStoragePoolLookupByName (op->conn, pool_name)))
+    {
+      _hearth_error_take_libvirt (error, "Could not find the storage pool for the new disk");
+      return NULL;
+    }
+
+  /* Never overwrite an image: pick a name no volume has yet. */
+  for (guint i = 1; vol_name == NULL; i++)
+    {
+      g_autofree char *candidate = g_strdup_printf ("%s-%u.qcow2", base, i);
+      g_autoptr(HearthVirStorageVol) existing = virStorageVolLookupByName (pool, candidate);
+
+      virResetLastError ();
+      if (existing == NULL)
+        vol_name = g_steal_pointer (&candidate);
+    }
+
+  volume = xmlNewDocNode (doc, NULL, (const xmlChar *) "volume", NULL);
+  xmlDocSetRootElement (doc, volume);
+  xmlNewTextChild (volume, NULL, (const xmlChar *) "name", (const xmlChar *) vol_name);
+  node = xmlNewTextChild (volume, NULL, (const xmlChar *) "capacity", (const xmlChar *) capacity);
+  xmlSetProp (node, (const xmlChar *) "unit", (const xmlChar *) "bytes");
+  node = xmlNewChild (volume, NULL, (const xmlChar *) "target", NULL);
+  node = xmlNewChild (node, NULL, (const xmlChar *) "format", NULL);
+  xmlSetProp (node, (const xmlChar *) "type", (const xmlChar *) "qcow2");
+  xmlDocDumpMemoryEnc (doc, &xml, &xml_size, "UTF-8");
+
+  vol = virStorageVolCreateXML (pool, (const char *) xml, 0);
+  xmlFree (xml);
+  if (vol == NULL)
+    _hearth_error_take_libvirt (error, "Could not create the new disk image");
+  audit (op, "create-volume", error != NULL ? *error : NULL, begin);
+  return vol;
+}
+
+static gboolean
+define_xml (SettingsOp *op,
+            const char *xml,
+            const char *operation,
+            GError    **error)
+{
+  g_autoptr(HearthVirDomain) defined = NULL;
+  gint64 begin = hearth_now_usec ();
+
+  defined = virDomainDefineXMLFlags (op->conn, xml, VIR_DOMAIN_DEFINE_VALIDATE);
+  if (defined == NULL)
+    {
+      virErrorPtr verr = virGetLastError ();
+
+      /* Validation failures are the user's to fix: say what libvirt objects to. */
+      g_set_error (error, HEARTH_ERROR,
+                   verr != NULL && (verr->code == VIR_ERR_XML_ERROR
+                                    || verr->code == VIR_ERR_XML_DETAIL
+                                    || verr->code == VIR_ERR_XML_INVALID_SCHEMA
+                                    || verr->code == VIR_ERR_CONFIG_UNSUPPORTED
+                                    || verr->code == VIR_ERR_INVALID_ARG)
+                     ? HEARTH_ERROR_INVALID_ARGUMENT
+                     : _hearth_error_code_for_libvirt (verr),
+                   "libvirt refused the configuration: %s",
+                   verr && verr->message ? verr->message : "unknown error");
+      virResetLastError ();
+    }
+  audit (op, operation, error != NULL ? *error : NULL, begin);
+  return defined != NULL;
+}
+
+/* Runs one live change; its failure only means the change applies on next start
+ * (a guest without hot-plug support, a machine without a balloon). */
+static gboolean
+try_live (SettingsOp  *op,
+          const char  *operation,
+          int          ret)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (ret < 0)
+    {
+      _hearth_error_take_libvirt (&error, operation);
+      g_debug ("%s: applies on next start: %s", operation, error->message);
+    }
+  audit (op, operation, error, hearth_now_usec ());
+  return ret >= 0;
+}
+
+static gboolean
+check_with_libvirt (SettingsOp     *op,
+                    const Snapshot *snapshot,
+                    GError        **error)
+{
+  const Pending *pending = op->pending;
+
+  if ((pending->flags & HEARTH_SETTING_NAME) && g_strcmp0 (pending->name, snapshot->name) != 0)
+    {
+      g_autoptr(HearthVirDomain) other = virDomainLookupByName (op->conn, pending->name);
+
+      virResetLastError ();
+      if (other != NULL)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_NAME_TAKEN,
+                       "Another machine is already called “%s”", pending->name);
+          return FALSE;
+        }
+    }
+
+  /* A missing ISO is refused here rather than by QEMU halfway through. Remote
+   * paths mean nothing on this computer and are left to libvirt. */
+  if ((pending->flags & HEARTH_SETTING_CDROM) && pending->cdrom_path != NULL && op->local
+      && !g_file_test (pending->cdrom_path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autoptr(HearthVirStorageVol) vol = virStorageVolLookupByPath (op->conn,
+                                                                      pending->cdrom_path);
+
+      virResetLastError ();
+      if (vol == NULL)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                       "The image “%s” does not exist", pending->cdrom_path);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static void
+apply_worker (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  SettingsOp *op = task_data;
+  const Pending *pending = op->pending;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthVirDomain) domain = NULL;
+  g_autoptr(Snapshot) snapshot = NULL;
+  g_autoptr(HearthDomainXml) config = NULL;
+  g_autoptr(HearthVirStorageVol) new_vol = NULL;
+  g_autofree char *new_xml = NULL;
+  g_autofree char *new_disk_path = NULL;
+  g_autofree char *new_disk_xml = NULL;
+  g_autofree char *removed_disk_xml = NULL;
+  g_autofree char *removed_path = NULL;
+  gboolean defined = FALSE;
+  HearthSettingFlags now = 0;
+  HearthSettingFlags next_start = 0;
+  ApplyResult *result;
+  gint64 begin;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (!(domain = virDomainLookupByUUIDString (op->conn, op->uuid)))
+    {
+      _hearth_error_take_libvirt (&error, "Could not find the machine");
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Check everything against a fresh read before changing anything. */
+  if (!(snapshot = snapshot_fetch (op->conn, domain, &error))
+      || !(config = build_config (pending, snapshot, NULL, &error))
+      || !check_with_libvirt (op, snapshot, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_clear_object (&config);
+
+  if (pending->flags & HEARTH_SETTING_REMOVE_DISK)
+    {
+      removed_disk_xml = hearth_domain_xml_dup_disk_xml (snapshot->active ? snapshot->live
+                                                                          : snapshot->config,
+                                                         pending->remove_target);
+      for (guint i = 0; i < snapshot->disks->len; i++)
+        {
+          HearthStorageItem *item = g_ptr_array_index (snapshot->disks, i);
+
+          if (g_strcmp0 (item->target, pending->remove_target) == 0)
+            removed_path = g_strdup (item->path);
+        }
+    }
+
+  if (pending->flags & HEARTH_SETTING_ADD_DISK)
+    {
+      if (!(new_vol = create_volume (op, snapshot->pool, pending->disk_size, &error)))
+        goto fail;
+      new_disk_path = virStorageVolGetPath (new_vol);
+    }
+
+  if (!(config = build_config (pending, snapshot, new_disk_path, &error)))
+    goto fail;
+  new_xml = hearth_domain_xml_to_string (config);
+
+  if (new_disk_path != NULL)
+    {
+      g_autoptr(GPtrArray) disks = hearth_domain_xml_list_disks (config);
+
+      for (guint i = 0; i < disks->len; i++)
+        {
+          HearthStorageItem *item = g_ptr_array_index (disks, i);
+
+          if (g_strcmp0 (item->path, new_disk_path) == 0)
+            new_disk_xml = hearth_domain_xml_dup_disk_xml (config, item->target);
+        }
+    }
+
+  /* 1. The configuration, in one atomic define that libvirt validates. */
+  if (g_strcmp0 (new_xml, snapshot->config_xml) != 0)
+    {
+      if (!define_xml (op, new_xml,
+                       (pending->flags & HEARTH_SETTING_XML) ? "edit-xml" : "change-settings",
+                       &error))
+        goto fail;
+      defined = TRUE;
+    }
+
+  /* 2. What must work live, or not at all: media and cables. */
+  if (snapshot->active && (pending->flags & (HEARTH_SETTING_CDROM | HEARTH_SETTING_LINK)))
+    {
+      g_autoptr(HearthDomainXml) live = hearth_domain_xml_copy (snapshot->live);
+
+      if (pending->flags & HEARTH_SETTING_CDROM)
+        {
+          g_autofree char *target = pending->cdrom_target ? g_strdup (pending->cdrom_target)
+                                                          : hearth_domain_xml_dup_cdrom_target (live);
+          g_autofree char *device = NULL;
+
+          if (!hearth_domain_xml_set_cdrom_media (live, target, pending->cdrom_path, &error))
+            goto fail;
+          device = hearth_domain_xml_dup_disk_xml (live, target);
+          begin = hearth_now_usec ();
+          if (virDomainUpdateDeviceFlags (domain, device, VIR_DOMAIN_AFFECT_LIVE) < 0)
+            _hearth_error_take_libvirt (&error, pending->cdrom_path ? "Could not insert the CD"
+                                                                    : "Could not eject the CD");
+          audit (op, pending->cdrom_path ? "insert-cdrom" : "eject-cdrom", error, begin);
+          if (error != NULL)
+            goto fail;
+          now |= HEARTH_SETTING_CDROM;
+        }
+
+      if (pending->flags & HEARTH_SETTING_LINK)
+        {
+          g_autofree char *device = NULL;
+
+          if (!hearth_domain_xml_set_interface_link (live, pending->link_mac, pending->link_up,
+                                                     &error))
+            goto fail;
+          device = hearth_domain_xml_dup_interface_xml (live, pending->link_mac);
+          begin = hearth_now_usec ();
+          if (virDomainUpdateDeviceFlags (domain, device, VIR_DOMAIN_AFFECT_LIVE) < 0)
+            _hearth_error_take_libvirt (&error, "Could not change the network link");
+          audit (op, pending->link_up ? "link-up" : "link-down", error, begin);
+          if (error != NULL)
+            goto fail;
+          now |= HEARTH_SETTING_LINK;
+        }
+    }
+
+  /* 3. The name and autostart, which libvirt keeps outside the XML. */
+  if ((pending->flags & HEARTH_SETTING_NAME) && g_strcmp0 (pending->name, snapshot->name) != 0)
+    {
+      begin = hearth_now_usec ();
+      if (virDomainRename (domain, pending->name, 0) < 0)
+        _hearth_error_take_libvirt (&error, "Could not rename the machine");
+      audit (op, "rename", error, begin);
+      if (error != NULL)
+        goto fail;
+      g_free (op->name);
+      op->name = g_strdup (pending->name);
+    }
+  if (pending->flags & HEARTH_SETTING_AUTOSTART && pending->autostart != snapshot->autostart)
+    {
+      begin = hearth_now_usec ();
+      if (virDomainSetAutostart (domain, pending->autostart) < 0)
+        _hearth_error_take_libvirt (&error, "Could not change autostart");
+      audit (op, "set-autostart", error, begin);
+      if (error != NULL)
+        goto fail;
+    }
+
+  /* 4. Best-effort live changes: a failure means "applies on next start". */
+  if (snapshot->active)
+    {
+      HearthDomainXml *live = snapshot->live;
+
+      if (pending->flags & HEARTH_SETTING_TITLE)
+        {
+          if (!try_live (op, "set-title-live",
+                         virDomainSetMetadata (domain, VIR_DOMAIN_METADATA_TITLE,
+                                               pending->title && pending->title[0] ? pending->title : NULL,
+                                               NULL, NULL, VIR_DOMAIN_AFFECT_LIVE)))
+            next_start |= HEARTH_SETTING_TITLE;
+        }
+      if (pending->flags & HEARTH_SETTING_DESCRIPTION)
+        {
+          if (!try_live (op, "set-description-live",
+                         virDomainSetMetadata (domain, VIR_DOMAIN_METADATA_DESCRIPTION,
+                                               pending->description && pending->description[0]
+                                                 ? pending->description : NULL,
+                                               NULL, NULL, VIR_DOMAIN_AFFECT_LIVE)))
+            next_start |= HEARTH_SETTING_DESCRIPTION;
+        }
+
+      if (pending->flags & HEARTH_SETTING_VCPUS)
+        {
+          guint want = hearth_domain_xml_get_vcpus (config);
+
+          if (hearth_domain_xml_get_max_vcpus (config) != hearth_domain_xml_get_max_vcpus (live)
+              || want > hearth_domain_xml_get_max_vcpus (live))
+            next_start |= HEARTH_SETTING_VCPUS;
+          else if (want != hearth_domain_xml_get_vcpus (live)
+                   && !try_live (op, "set-vcpus-live",
+                                 virDomainSetVcpusFlags (domain, want, VIR_DOMAIN_AFFECT_LIVE)))
+            next_start |= HEARTH_SETTING_VCPUS;
+        }
+
+      if (pending->flags & HEARTH_SETTING_MEMORY)
+        {
+          guint64 want = hearth_domain_xml_get_memory (config);
+
+          if (hearth_domain_xml_get_max_memory (config) / 1024
+                != hearth_domain_xml_get_max_memory (live) / 1024
+              || want > hearth_domain_xml_get_max_memory (live))
+            next_start |= HEARTH_SETTING_MEMORY;
+          else if (want / 1024 != hearth_domain_xml_get_memory (live) / 1024
+                   && !try_live (op, "set-memory-live",
+                                 virDomainSetMemoryFlags (domain, want / 1024,
+                                                          VIR_DOMAIN_AFFECT_LIVE)))
+            next_start |= HEARTH_SETTING_MEMORY;
+        }
+
+      if ((pending->flags & HEARTH_SETTING_ADD_DISK)
+          && (new_disk_xml == NULL
+              || !try_live (op, "attach-disk-live",
+                            virDomainAttachDeviceFlags (domain, new_disk_xml,
+                                                        VIR_DOMAIN_AFFECT_LIVE))))
+        next_start |= HEARTH_SETTING_ADD_DISK;
+
+      if ((pending->flags & HEARTH_SETTING_REMOVE_DISK)
+          && (removed_disk_xml == NULL
+              || !try_live (op, "detach-disk-live",
+                            virDomainDetachDeviceFlags (domain, removed_disk_xml,
+                                                        VIR_DOMAIN_AFFECT_LIVE))))
+        next_start |= HEARTH_SETTING_REMOVE_DISK;
+
+      next_start |= pending->flags & (HEARTH_SETTING_SOUND | HEARTH_SETTING_BOOT
+                                      | HEARTH_SETTING_VIDEO | HEARTH_SETTING_XML);
+    }
+  now |= pending->flags & ~next_start;
+
+  /* 5. Last, as it cannot be undone: the removed disk's image, if asked. */
+  if ((pending->flags & HEARTH_SETTING_REMOVE_DISK) && pending->delete_image
+      && removed_path != NULL && !(next_start & HEARTH_SETTING_REMOVE_DISK))
+    {
+      g_autoptr(HearthVirStorageVol) vol = virStorageVolLookupByPath (op->conn, removed_path);
+      g_autoptr(GError) delete_error = NULL;
+
+      begin = hearth_now_usec ();
+      if (vol != NULL)
+        {
+          if (virStorageVolDelete (vol, 0) < 0)
+            _hearth_error_take_libvirt (&delete_error, "Could not delete the disk image");
+        }
+      else if (op->local)
+        {
+          virResetLastError ();
+          if (g_unlink (removed_path) < 0)
+            g_set_error (&delete_error, HEARTH_ERROR, HEARTH_ERROR_FAILED,
+                         "Could not delete the disk image “%s”: %s", removed_path,
+                         g_strerror (errno));
+        }
+      audit (op, "delete-volume", delete_error, begin);
+      if (delete_error != NULL)
+        {
+          g_propagate_prefixed_error (&error, g_steal_pointer (&delete_error),
+                                      "The disk was removed, but its image was kept: ");
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+    }
+
+  result = g_new0 (ApplyResult, 1);
+  result->now = now;
+  result->next_start = next_start;
+  result->snapshot = snapshot_fetch (op->conn, domain, NULL);
+  g_task_return_pointer (task, result, (GDestroyNotify) apply_result_free);
+  return;
+
+fail:
+  /* Put back what was changed, so a refusal leaves the machine as it was. */
+  if (defined)
+    {
+      g_autoptr(GError) rollback_error = NULL;
+
+      if (!define_xml (op, snapshot->config_xml, "restore-settings", &rollback_error))
+        g_debug ("Could not restore the configuration: %s", rollback_error->message);
+    }
+  if (new_vol != NULL)
+    {
+      begin = hearth_now_usec ();
+      if (virStorageVolDelete (new_vol, 0) < 0)
+        virResetLastError ();
+      audit (op, "delete-volume", NULL, begin);
+    }
+  g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+load_worker (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  SettingsOp *op = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthVirDomain) domain = NULL;
+  Snapshot *snapshot;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (!(domain = virDomainLookupByUUIDString (op->conn, op->uuid)))
+    {
+      _hearth_error_take_libvirt (&error, "Could not find the machine");
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (!(snapshot = snapshot_fetch (op->conn, domain, &error)))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_pointer (task, snapshot, (GDestroyNotify) snapshot_free);
+}
+
+static SettingsOp *
+settings_op_new (HearthMachine *machine,
+                 GError       **error)
+{
+  HearthConnection *connection = hearth_machine_get_connection (machine);
+  SettingsOp *op;
+  virConnectPtr conn;
+
+  if (connection == NULL || !(conn = _hearth_connection_dup_virconn (connection, error)))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_CONNECTION_LOST,
+                     "The machine's connection is gone");
+      return NULL;
+    }
+
+  op = g_new0 (SettingsOp, 1);
+  op->conn = conn;
+  op->uri = g_strdup (hearth_connection_get_uri (connection));
+  op->uuid = g_strdup (hearth_machine_get_uuid (machine));
+  op->name = g_strdup (hearth_machine_get_name (machine));
+  op->local = hearth_connection_is_local (connection);
+  return op;
+}
+
+static void
+hearth_machine_settings_finalize (GObject *object)
+{
+  HearthMachineSettings *self = HEARTH_MACHINE_SETTINGS (object);
+
+  g_clear_object (&self->machine);
+  g_clear_pointer (&self->snapshot, snapshot_free);
+  g_clear_pointer (&self->pending, pending_free);
+
+  G_OBJECT_CLASS (hearth_machine_settings_parent_class)->finalize (object);
+}
+
+static void
+hearth_machine_settings_class_init (HearthMachineSettingsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = hearth_machine_settings_finalize;
+}
+
+static void
+hearth_machine_settings_init (HearthMachineSettings *self)
+{
+  self->pending = g_new0 (Pending, 1);
+}
+
+/**
+ * hearth_machine_settings_load_async:
+ * @machine: a #HearthMachine
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the settings are read
+ * @user_data: data for @callback
+ *
+ * Reads the machine's configuration, its running state, the host's limits and the
+ * storage pool its disks live in, in a worker.
+ */
+void
+hearth_machine_settings_load_async (HearthMachine      *machine,
+                                    GCancellable       *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  SettingsOp *op;
+
+  g_return_if_fail (HEARTH_IS_MACHINE (machine));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (machine, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hearth_machine_settings_load_async);
+  if (!(op = settings_op_new (machine, &error)))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_set_task_data (task, op, (GDestroyNotify) settings_op_free);
+  g_task_run_in_thread (task, load_worker);
+}
+
+/**
+ * hearth_machine_settings_load_finish:
+ *
+ * Returns: (transfer full): the settings, or %NULL on error
+ */
+HearthMachineSettings *
+hearth_machine_settings_load_finish (HearthMachine *machine,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  HearthMachineSettings *self;
+  Snapshot *snapshot;
+
+  g_return_val_if_fail (g_task_is_valid (result, machine), NULL);
+
+  if (!(snapshot = g_task_propagate_pointer (G_TASK (result), error)))
+    return NULL;
+
+  self = g_object_new (HEARTH_TYPE_MACHINE_SETTINGS, NULL);
+  self->machine = g_object_ref (machine);
+  self->snapshot = snapshot;
+  return self;
+}
+
+/** hearth_machine_settings_get_machine: Returns: (transfer none): the machine */
+HearthMachine *
+hearth_machine_settings_get_machine (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), NULL);
+  return self->machine;
+}
+
+/** hearth_machine_settings_get_running: Returns: whether the machine ran when loaded */
+gboolean
+hearth_machine_settings_get_running (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), FALSE);
+  return self->snapshot->active;
+}
+
+/** hearth_machine_settings_get_name: Returns: (transfer none): the libvirt name */
+const char *
+hearth_machine_settings_get_name (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), NULL);
+  return self->snapshot->name;
+}
+
+/** hearth_machine_settings_get_title: Returns: (transfer none) (nullable): the title */
+const char *
+hearth_machine_settings_get_title (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), NULL);
+  return self->snapshot->title;
+}
+
+/** hearth_machine_settings_get_description: Returns: (transfer none) (nullable): the description */
+const char *
+hearth_machine_settings_get_description (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), NULL);
+  return self->snapshot->description;
+}
+
+/** hearth_machine_settings_get_autostart: Returns: whether the machine starts with the host */
+gboolean
+hearth_machine_settings_get_autostart (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), FALSE);
+  return self->snapshot->autostart;
+}
+
+/** hearth_machine_settings_get_vcpus: Returns: the vCPUs the machine starts with */
+guint
+hearth_machine_settings_get_vcpus (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), 0);
+  return hearth_domain_xml_get_vcpus (self->snapshot->config);
+}
+
+/** hearth_machine_settings_get_max_vcpus: Returns: the most vCPUs the machine can have */
+guint
+hearth_machine_settings_get_max_vcpus (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), 0);
+  return hearth_domain_xml_get_max_vcpus (self->snapshot->config);
+}
+
+/** hearth_machine_settings_get_live_vcpus: Returns: the running machine's vCPUs, or 0 */
+guint
+hearth_machine_settings_get_live_vcpus (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), 0);
+  return self->snapshot->live ? hearth_domain_xml_get_vcpus (self->snapshot->live) : 0;
+}
+
+/** hearth_machine_settings_get_memory: Returns: the memory the machine starts with, in bytes */
+guint64
+hearth_machine_settings_get_memory (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), 0);
+  return hearth_domain_xml_get_memory (self->snapshot->config);
+}
+
+/** hearth_machine_settings_get_max_memory: Returns: the balloon's maximum, in bytes */
+guint64
+hearth_machine_settings_get_max_memory (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), 0);
+  return hearth_domain_xml_get_max_memory (self->snapshot->config);
+}
+
+/** hearth_machine_settings_get_live_memory: Returns: the running machine's memory in bytes, or 0 */
+guint64
+hearth_machine_settings_get_live_memory (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), 0);
+  return self->snapshot->live ? hearth_domain_xml_get_memory (self->snapshot->live) : 0;
+}
+
+/** hearth_machine_settings_get_host_threads: Returns: the host's CPU threads, or 0 if unknown */
+guint
+hearth_machine_settings_get_host_threads (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), 0);
+  return self->snapshot->host_threads;
+}
+
+/** hearth_machine_settings_get_host_memory: Returns: the host's memory in bytes, or 0 if unknown */
+guint64
+hearth_machine_settings_get_host_memory (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), 0);
+  return self->snapshot->host_memory;
+}
+
+/**
+ * hearth_machine_settings_get_disks:
+ *
+ * Returns: (transfer none) (element-type HearthStorageItem): disks and CD-ROM drives
+ */
+GPtrArray *
+hearth_machine_settings_get_disks (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), NULL);
+  return self->snapshot->disks;
+}
+
+/**
+ * hearth_machine_settings_get_pool:
+ *
+ * Returns: (transfer none) (nullable): the storage pool new disks are created in:
+ *   the pool of the machine's first disk, or %NULL (then no disk can be added)
+ */
+const char *
+hearth_machine_settings_get_pool (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), NULL);
+  return self->snapshot->pool;
+}
+
+/** hearth_machine_settings_get_pool_available: Returns: the pool's free space in bytes */
+guint64
+hearth_machine_settings_get_pool_available (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), 0);
+  return self->snapshot->pool_available;
+}
+
+/**
+ * hearth_machine_settings_get_interfaces:
+ *
+ * Returns: (transfer none) (element-type HearthInterfaceItem): the network interfaces
+ */
+GPtrArray *
+hearth_machine_settings_get_interfaces (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), NULL);
+  return self->snapshot->interfaces;
+}
+
+/** hearth_machine_settings_get_sound: Returns: whether the machine has a sound card */
+gboolean
+hearth_machine_settings_get_sound (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), FALSE);
+  return hearth_domain_xml_get_sound (self->snapshot->config);
+}
+
+/** hearth_machine_settings_get_boot_order: Returns: (transfer none): boot device kinds, first first */
+const char * const *
+hearth_machine_settings_get_boot_order (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), NULL);
+  return (const char * const *) self->snapshot->boot_order;
+}
+
+/** hearth_machine_settings_get_boot_menu: Returns: whether the firmware shows a boot menu */
+gboolean
+hearth_machine_settings_get_boot_menu (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), FALSE);
+  return hearth_domain_xml_get_boot_menu (self->snapshot->config);
+}
+
+/** hearth_machine_settings_get_video_model: Returns: (transfer none) (nullable): the video model */
+const char *
+hearth_machine_settings_get_video_model (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), NULL);
+  return self->snapshot->video_model;
+}
+
+/** hearth_machine_settings_get_xml: Returns: (transfer none): the configuration XML, for "Edit XML" */
+const char *
+hearth_machine_settings_get_xml (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), NULL);
+  return self->snapshot->config_xml;
+}
+
+/** hearth_machine_settings_get_pending: Returns: the settings with changes not applied yet */
+HearthSettingFlags
+hearth_machine_settings_get_pending (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), 0);
+  return self->pending->flags;
+}
+
+/** hearth_machine_settings_discard: Forgets every pending change. */
+void
+hearth_machine_settings_discard (HearthMachineSettings *self)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+  pending_clear (self->pending);
+}
+
+static void
+replace_string (char      **field,
+                const char *value)
+{
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
+/** hearth_machine_settings_set_name: Renames the machine (shut-off machines only). */
+void
+hearth_machine_settings_set_name (HearthMachineSettings *self,
+                                  const char            *name)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+  g_return_if_fail (name != NULL);
+
+  replace_string (&self->pending->name, name);
+  self->pending->flags |= HEARTH_SETTING_NAME;
+}
+
+/** hearth_machine_settings_set_title: @title: (nullable): the title; %NULL or "" removes it */
+void
+hearth_machine_settings_set_title (HearthMachineSettings *self,
+                                   const char            *title)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+
+  replace_string (&self->pending->title, title);
+  self->pending->flags |= HEARTH_SETTING_TITLE;
+}
+
+/** hearth_machine_settings_set_description: @description: (nullable): %NULL or "" removes it */
+void
+hearth_machine_settings_set_description (HearthMachineSettings *self,
+                                         const char            *description)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+
+  replace_string (&self->pending->description, description);
+  self->pending->flags |= HEARTH_SETTING_DESCRIPTION;
+}
+
+/** hearth_machine_settings_set_autostart: Starts the machine with the host, or not. */
+void
+hearth_machine_settings_set_autostart (HearthMachineSettings *self,
+                                       gboolean               autostart)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+
+  self->pending->autostart = !!autostart;
+  self->pending->flags |= HEARTH_SETTING_AUTOSTART;
+}
+
+/**
+ * hearth_machine_settings_set_vcpus:
+ * @vcpus: the vCPUs to run with
+ * @max_vcpus: the maximum for hot-plug, or 0 to keep it (raised to @vcpus if needed)
+ *
+ * On a running machine, a new count up to the running maximum is hot-plugged.
+ */
+void
+hearth_machine_settings_set_vcpus (HearthMachineSettings *self,
+                                   guint                  vcpus,
+                                   guint                  max_vcpus)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+
+  self->pending->vcpus = vcpus;
+  self->pending->max_vcpus = max_vcpus;
+  self->pending->flags |= HEARTH_SETTING_VCPUS;
+}
+
+/**
+ * hearth_machine_settings_set_memory:
+ * @memory: the memory to run with, in bytes
+ * @max_memory: the balloon's maximum in bytes, or 0 to keep it (raised if needed)
+ *
+ * On a running machine, a new amount up to the running maximum goes through the
+ * balloon.
+ */
+void
+hearth_machine_settings_set_memory (HearthMachineSettings *self,
+                                    guint64                memory,
+                                    guint64                max_memory)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+
+  self->pending->memory = memory;
+  self->pending->max_memory = max_memory;
+  self->pending->flags |= HEARTH_SETTING_MEMORY;
+}
+
+/**
+ * hearth_machine_settings_set_cdrom:
+ * @target: (nullable): the CD-ROM drive, or %NULL for the first one
+ * @path: (nullable): the ISO image to insert, or %NULL to eject
+ *
+ * Changes the media, live on a running machine.
+ */
+void
+hearth_machine_settings_set_cdrom (HearthMachineSettings *self,
+                                   const char            *target,
+                                   const char            *path)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+
+  replace_string (&self->pending->cdrom_target, target);
+  replace_string (&self->pending->cdrom_path, path);
+  self->pending->flags |= HEARTH_SETTING_CDROM;
+}
+
+/**
+ * hearth_machine_settings_set_interface_link:
+ * @mac: (nullable): the interface's MAC address, or %NULL for the first one
+ * @up: whether the virtual cable is plugged in
+ */
+void
+hearth_machine_settings_set_interface_link (HearthMachineSettings *self,
+                                            const char            *mac,
+                                            gboolean               up)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+
+  replace_string (&self->pending->link_mac, mac);
+  self->pending->link_up = !!up;
+  self->pending->flags |= HEARTH_SETTING_LINK;
+}
+
+/**
+ * hearth_machine_settings_add_disk:
+ * @size: the new disk's size in bytes
+ *
+ * Adds a new qcow2 disk, created through the storage API in the pool of the
+ * machine's first disk (see hearth_machine_settings_get_pool()).
+ */
+void
+hearth_machine_settings_add_disk (HearthMachineSettings *self,
+                                  guint64                size)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+
+  self->pending->disk_size = size;
+  self->pending->flags |= HEARTH_SETTING_ADD_DISK;
+}
+
+/**
+ * hearth_machine_settings_remove_disk:
+ * @target: the disk's target ("vdb")
+ * @delete_image: also delete the image file; otherwise it stays where it is
+ */
+void
+hearth_machine_settings_remove_disk (HearthMachineSettings *self,
+                                     const char            *target,
+                                     gboolean               delete_image)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+  g_return_if_fail (target != NULL);
+
+  replace_string (&self->pending->remove_target, target);
+  self->pending->delete_image = !!delete_image;
+  self->pending->flags |= HEARTH_SETTING_REMOVE_DISK;
+}
+
+/** hearth_machine_settings_set_sound: Adds or removes the sound card (next start). */
+void
+hearth_machine_settings_set_sound (HearthMachineSettings *self,
+                                   gboolean               enabled)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+
+  self->pending->sound = !!enabled;
+  self->pending->flags |= HEARTH_SETTING_SOUND;
+}
+
+/**
+ * hearth_machine_settings_set_boot_order:
+ * @devices: (array zero-terminated=1): "hd", "cdrom", "network", "fd", first first
+ */
+void
+hearth_machine_settings_set_boot_order (HearthMachineSettings *self,
+                                        const char * const    *devs)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+
+  g_strfreev (self->pending->boot_order);
+  self->pending->boot_order = g_strdupv ((char **) devs);
+  self->pending->flags |= HEARTH_SETTING_BOOT;
+}
+
+/** hearth_machine_settings_set_boot_menu: Shows the firmware's boot menu, or not. */
+void
+hearth_machine_settings_set_boot_menu (HearthMachineSettings *self,
+                                       gboolean               enabled)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+
+  self->pending->boot_menu = !!enabled;
+  self->pending->boot_menu_set = TRUE;
+  self->pending->flags |= HEARTH_SETTING_BOOT;
+}
+
+/** hearth_machine_settings_set_video_model: @model: "virtio", "qxl", "vga", … */
+void
+hearth_machine_settings_set_video_model (HearthMachineSettings *self,
+                                         const char            *model)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+  g_return_if_fail (model != NULL);
+
+  replace_string (&self->pending->video_model, model);
+  self->pending->flags |= HEARTH_SETTING_VIDEO;
+}
+
+/**
+ * hearth_machine_settings_set_xml:
+ * @xml: a whole new domain XML, keeping the machine's UUID
+ *
+ * The "Edit XML" change. libvirt validates it against its schema when it is
+ * applied; it cannot be combined with other changes.
+ */
+void
+hearth_machine_settings_set_xml (HearthMachineSettings *self,
+                                 const char            *xml)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+  g_return_if_fail (xml != NULL);
+
+  replace_string (&self->pending->xml, xml);
+  self->pending->flags |= HEARTH_SETTING_XML;
+}
+
+/**
+ * hearth_machine_settings_validate:
+ * @self: a #HearthMachineSettings
+ * @error: return location for a #GError
+ *
+ * Checks the pending changes against what was loaded, without libvirt, so a bad
+ * value can be refused in place: zero vCPUs, vCPUs above the maximum or the host's
+ * threads, more memory than the host has, a disk bigger than the pool's free
+ * space, an unknown device, malformed XML. Applying checks again, and also what
+ * needs libvirt (a taken name, libvirt's schema).
+ *
+ * Returns: %TRUE if the changes look acceptable
+ */
+gboolean
+hearth_machine_settings_validate (HearthMachineSettings *self,
+                                  GError               **error)
+{
+  g_autoptr(HearthDomainXml) config = NULL;
+
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), FALSE);
+
+  config = build_config (self->pending, self->snapshot, NULL, error);
+  return config != NULL;
+}
+
+/**
+ * hearth_machine_settings_apply_async:
+ * @self: a #HearthMachineSettings
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the changes are applied or refused
+ * @user_data: data for @callback
+ *
+ * Applies the pending changes: checks them all against a fresh read, then defines
+ * the edited configuration (validated by libvirt), makes the live changes a running
+ * machine allows, renames and sets autostart. On success the settings are read
+ * again and nothing is pending any more; on failure the pending changes stay and
+ * the machine is as it was.
+ */
+void
+hearth_machine_settings_apply_async (HearthMachineSettings *self,
+                                     GCancellable          *cancellable,
+                                     GAsyncReadyCallback    callback,
+                                     gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  SettingsOp *op;
+
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hearth_machine_settings_apply_async);
+  if (!(op = settings_op_new (self->machine, &error)))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  op->pending = pending_copy (self->pending);
+  g_task_set_task_data (task, op, (GDestroyNotify) settings_op_free);
+  g_task_run_in_thread (task, apply_worker);
+}
+
+/**
+ * hearth_machine_settings_apply_finish:
+ * @self: a #HearthMachineSettings
+ * @result: the #GAsyncResult
+ * @applied_now: (out) (optional): the changes in effect now (for a shut-off
+ *   machine, every change)
+ * @next_start: (out) (optional): the changes a running machine gets on its next start
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if every change was applied (now or for the next start)
+ */
+gboolean
+hearth_machine_settings_apply_finish (HearthMachineSettings *self,
+                                      GAsyncResult          *result,
+                                      HearthSettingFlags    *applied_now,
+                                      HearthSettingFlags    *next_start,
+                                      GError               **error)
+{
+  ApplyResult *outcome;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (!(outcome = g_task_propagate_pointer (G_TASK (result), error)))
+    return FALSE;
+
+  if (applied_now != NULL)
+    *applied_now = outcome->now;
+  if (next_start != NULL)
+    *next_start = outcome->next_start;
+  if (outcome->snapshot != NULL)
+    {
+      snapshot_free (self->snapshot);
+      self->snapshot = g_steal_pointer (&outcome->snapshot);
+    }
+  pending_clear (self->pending);
+  apply_result_free (outcome);
+  return TRUE;
+}

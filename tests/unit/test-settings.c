@@ -1,0 +1,561 @@
+/* test-settings.c  SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "hearth-test-settings"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "hearth-test-utils.h"
+#include "hearth-xml-diff.h"
+
+/* The settings model on libvirt's test driver (tests/data/settings/settings-node.xml):
+ * every change goes through libvirt and is read back; refusals leave the machine
+ * as it was. */
+
+#define GIB (G_GUINT64_CONSTANT (1) << 30)
+#define MIB (G_GUINT64_CONSTANT (1) << 20)
+
+typedef struct
+{
+  HearthConnection *connection;
+} Fixture;
+
+static void
+fixture_set_up (Fixture      *fixture,
+                gconstpointer data)
+{
+  g_autofree char *uri = hearth_test_fixture_uri ("settings/settings-node.xml");
+
+  fixture->connection = hearth_test_open_connection (uri);
+}
+
+static void
+fixture_tear_down (Fixture      *fixture,
+                   gconstpointer data)
+{
+  g_clear_object (&fixture->connection);
+}
+
+static void
+result_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+
+static HearthMachine *
+find_machine (Fixture    *fixture,
+              const char *name)
+{
+  HearthMachine *machine = hearth_connection_find_machine (fixture->connection, name);
+
+  g_assert_nonnull (machine);
+  return machine;
+}
+
+static gboolean
+have_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+static HearthMachineSettings *
+load (HearthMachine *machine)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  HearthMachineSettings *settings;
+
+  hearth_machine_settings_load_async (machine, NULL, result_cb, &result);
+  g_assert_true (hearth_test_wait (have_result, &result, 10000));
+  settings = hearth_machine_settings_load_finish (machine, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (settings);
+  return settings;
+}
+
+/* Applies the pending changes; returns FALSE with @error on a refusal. */
+static gboolean
+apply (HearthMachineSettings *settings,
+       HearthSettingFlags    *now,
+       HearthSettingFlags    *next_start,
+       GError               **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  hearth_machine_settings_apply_async (settings, NULL, result_cb, &result);
+  g_assert_true (hearth_test_wait (have_result, &result, 10000));
+  return hearth_machine_settings_apply_finish (settings, result, now, next_start, error);
+}
+
+static void
+test_load (Fixture      *fixture,
+           gconstpointer data)
+{
+  HearthMachine *machine = find_machine (fixture, "workstation");
+  g_autoptr(HearthMachineSettings) settings = load (machine);
+  GPtrArray *disks = hearth_machine_settings_get_disks (settings);
+  GPtrArray *ifaces = hearth_machine_settings_get_interfaces (settings);
+  const char *boot[] = { "hd", NULL };
+  HearthStorageItem *disk;
+  HearthInterfaceItem *iface;
+
+  g_assert_false (hearth_machine_settings_get_running (settings));
+  g_assert_cmpstr (hearth_machine_settings_get_name (settings), ==, "workstation");
+  g_assert_null (hearth_machine_settings_get_title (settings));
+  g_assert_cmpuint (hearth_machine_settings_get_vcpus (settings), ==, 2);
+  g_assert_cmpuint (hearth_machine_settings_get_max_vcpus (settings), ==, 2);
+  g_assert_cmpuint (hearth_machine_settings_get_memory (settings), ==, 2 * GIB);
+  g_assert_cmpuint (hearth_machine_settings_get_max_memory (settings), ==, 2 * GIB);
+  g_assert_cmpuint (hearth_machine_settings_get_host_threads (settings), ==, 8);
+  g_assert_cmpuint (hearth_machine_settings_get_host_memory (settings), ==, 16 * GIB);
+  g_assert_cmpstr (hearth_machine_settings_get_pool (settings), ==, "hearth-pool");
+  /* The test driver counts the pool's free space from its volumes. */
+  g_assert_cmpuint (hearth_machine_settings_get_pool_available (settings), ==,
+                    100 * GIB - 3 * GIB - 1000 * MIB);
+  g_assert_true (hearth_machine_settings_get_sound (settings));
+  g_assert_false (hearth_machine_settings_get_boot_menu (settings));
+  g_assert_true (g_strv_equal (hearth_machine_settings_get_boot_order (settings), boot));
+  g_assert_cmpstr (hearth_machine_settings_get_video_model (settings), ==, "qxl");
+  g_assert_nonnull (strstr (hearth_machine_settings_get_xml (settings), "othertool:colour"));
+  g_assert_cmpuint (hearth_machine_settings_get_pending (settings), ==, HEARTH_SETTING_NONE);
+
+  g_assert_cmpuint (disks->len, ==, 2);
+  disk = g_ptr_array_index (disks, 0);
+  g_assert_cmpstr (disk->path, ==, "/hearth-pool/workstation.qcow2");
+  g_assert_true (disk->in_pool);
+  g_assert_cmpuint (disk->capacity, ==, 20 * GIB);
+  disk = g_ptr_array_index (disks, 1);
+  g_assert_cmpstr (disk->device, ==, "cdrom");
+
+  g_assert_cmpuint (ifaces->len, ==, 1);
+  iface = g_ptr_array_index (ifaces, 0);
+  g_assert_cmpstr (iface->mac, ==, "52:54:00:6b:3c:58");
+  g_assert_cmpstr (iface->source, ==, "default");
+  g_assert_true (iface->link_up);
+}
+
+static char *
+dup_config_xml (HearthMachine *machine)
+{
+  g_autoptr(HearthMachineSettings) settings = load (machine);
+
+  return g_strdup (hearth_machine_settings_get_xml (settings));
+}
+
+/* Every offline change at once on the shut-off virt-install machine: libvirt's own
+ * XML before and after differs exactly in the edited nodes, and the other tool's
+ * metadata is still there. */
+static void
+test_apply_offline (Fixture      *fixture,
+                    gconstpointer data)
+{
+  HearthMachine *machine = find_machine (fixture, "workstation");
+  g_autoptr(HearthMachineSettings) settings = load (machine);
+  g_autofree char *before = g_strdup (hearth_machine_settings_get_xml (settings));
+  g_autofree char *after = NULL;
+  g_autofree char *audit = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *boot[] = { "cdrom", "hd", NULL };
+  HearthSettingFlags now = 0, next_start = 0;
+  HearthSettingFlags all = HEARTH_SETTING_TITLE | HEARTH_SETTING_DESCRIPTION | HEARTH_SETTING_VCPUS
+                           | HEARTH_SETTING_MEMORY | HEARTH_SETTING_SOUND | HEARTH_SETTING_VIDEO
+                           | HEARTH_SETTING_BOOT | HEARTH_SETTING_LINK | HEARTH_SETTING_CDROM;
+  const char *expected[] = {
+    "/domain/title",
+    "/domain/description",
+    "/domain/vcpu/@current",
+    "/domain/vcpu/text()",
+    "/domain/cpu/topology/@sockets",
+    "/domain/memory/text()",
+    "/domain/currentMemory/text()",
+    "/domain/devices/sound",
+    "/domain/devices/video/model/@type",
+    "/domain/devices/video/model/@ram",
+    "/domain/devices/video/model/@vram",
+    "/domain/devices/video/model/@vgamem",
+    "/domain/os/boot[1]",
+    "/domain/os/bootmenu",
+    "/domain/devices/interface/link",
+    "/domain/devices/disk[2]/source",
+    NULL
+  };
+
+  hearth_machine_settings_set_title (settings, "工作站 <&>");
+  hearth_machine_settings_set_description (settings, "Two lines\nof text & more");
+  hearth_machine_settings_set_vcpus (settings, 2, 4);
+  hearth_machine_settings_set_memory (settings, 3 * GIB, 4 * GIB);
+  hearth_machine_settings_set_sound (settings, FALSE);
+  hearth_machine_settings_set_video_model (settings, "virtio");
+  hearth_machine_settings_set_boot_order (settings, boot);
+  hearth_machine_settings_set_boot_menu (settings, TRUE);
+  hearth_machine_settings_set_interface_link (settings, "52:54:00:6b:3c:58", FALSE);
+  hearth_machine_settings_set_cdrom (settings, NULL, NULL);
+  g_assert_cmpuint (hearth_machine_settings_get_pending (settings), ==, all);
+  g_assert_true (hearth_machine_settings_validate (settings, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (apply (settings, &now, &next_start, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (now, ==, all);
+  g_assert_cmpuint (next_start, ==, 0);
+  g_assert_cmpuint (hearth_machine_settings_get_pending (settings), ==, HEARTH_SETTING_NONE);
+
+  /* The settings were read again from libvirt. */
+  g_assert_cmpstr (hearth_machine_settings_get_title (settings), ==, "工作站 <&>");
+  g_assert_cmpuint (hearth_machine_settings_get_vcpus (settings), ==, 2);
+  g_assert_cmpuint (hearth_machine_settings_get_max_vcpus (settings), ==, 4);
+  g_assert_cmpuint (hearth_machine_settings_get_memory (settings), ==, 3 * GIB);
+  g_assert_cmpuint (hearth_machine_settings_get_max_memory (settings), ==, 4 * GIB);
+  g_assert_false (hearth_machine_settings_get_sound (settings));
+  g_assert_true (hearth_machine_settings_get_boot_menu (settings));
+  g_assert_true (g_strv_equal (hearth_machine_settings_get_boot_order (settings), boot));
+  g_assert_cmpstr (hearth_machine_settings_get_video_model (settings), ==, "virtio");
+
+  after = dup_config_xml (machine);
+  hearth_xml_assert_diff (before, after, expected);
+
+  /* The machine object follows libvirt's events. */
+  g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_SHUTOFF, 1000));
+  audit = hearth_test_dup_audit_log ();
+  g_assert_nonnull (strstr (audit, "\"change-settings\""));
+}
+
+/* On the running Boxes machine: what can change live does, the rest waits for the
+ * next start. */
+static void
+test_apply_live (Fixture      *fixture,
+                 gconstpointer data)
+{
+  HearthMachine *machine = find_machine (fixture, "boxes-vm");
+  g_autoptr(HearthMachineSettings) settings = load (machine);
+  g_autoptr(GError) error = NULL;
+  HearthSettingFlags now = 0, next_start = 0;
+
+  g_assert_true (hearth_machine_settings_get_running (settings));
+  g_assert_cmpuint (hearth_machine_settings_get_live_vcpus (settings), ==, 2);
+  g_assert_cmpuint (hearth_machine_settings_get_live_memory (settings), ==, 2 * GIB);
+
+  hearth_machine_settings_set_vcpus (settings, 3, 0);
+  hearth_machine_settings_set_memory (settings, 3 * GIB, 0);
+  hearth_machine_settings_set_sound (settings, TRUE);
+  hearth_machine_settings_set_description (settings, "changed while running");
+  g_assert_true (apply (settings, &now, &next_start, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (now, ==, HEARTH_SETTING_VCPUS | HEARTH_SETTING_MEMORY
+                               | HEARTH_SETTING_DESCRIPTION);
+  g_assert_cmpuint (next_start, ==, HEARTH_SETTING_SOUND);
+  g_assert_cmpuint (hearth_machine_settings_get_live_vcpus (settings), ==, 3);
+  g_assert_cmpuint (hearth_machine_settings_get_live_memory (settings), ==, 3 * GIB);
+  g_assert_cmpuint (hearth_machine_settings_get_vcpus (settings), ==, 3);
+  g_assert_true (hearth_machine_settings_get_sound (settings));
+
+  /* More vCPUs than the running maximum: only the configuration can have them. */
+  hearth_machine_settings_set_vcpus (settings, 4, 6);
+  g_assert_true (apply (settings, &now, &next_start, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (now, ==, 0);
+  g_assert_cmpuint (next_start, ==, HEARTH_SETTING_VCPUS);
+  g_assert_cmpuint (hearth_machine_settings_get_live_vcpus (settings), ==, 3);
+  g_assert_cmpuint (hearth_machine_settings_get_max_vcpus (settings), ==, 6);
+  g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_RUNNING, 1000));
+}
+
+/* A live change that fails puts the configuration back: the test driver cannot
+ * change media live, so the description defined in the same apply is undone. */
+static void
+test_live_failure_rolls_back (Fixture      *fixture,
+                              gconstpointer data)
+{
+  HearthMachine *machine = find_machine (fixture, "boxes-vm");
+  g_autoptr(HearthMachineSettings) settings = load (machine);
+  g_autofree char *before = g_strdup (hearth_machine_settings_get_xml (settings));
+  g_autofree char *after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  hearth_machine_settings_set_description (settings, "must not stay");
+  hearth_machine_settings_set_cdrom (settings, "hdc", "/hearth-pool/rescue.iso");
+  g_assert_false (apply (settings, NULL, NULL, &error));
+  g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED);
+  g_assert_true (g_str_has_prefix (error->message, "Could not insert the CD: "));
+
+  after = dup_config_xml (machine);
+  hearth_xml_assert_diff (before, after, (const char *[]) { NULL });
+}
+
+static void
+assert_refused (HearthMachineSettings *settings,
+                HearthMachine         *machine,
+                int                    code,
+                const char            *message)
+{
+  g_autofree char *before = dup_config_xml (machine);
+  g_autofree char *after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) validate_error = NULL;
+  HearthSettingFlags pending = hearth_machine_settings_get_pending (settings);
+
+  g_assert_false (apply (settings, NULL, NULL, &error));
+  g_assert_error (error, HEARTH_ERROR, code);
+  if (g_str_has_suffix (message, "*"))
+    {
+      g_autofree char *prefix = g_strndup (message, strlen (message) - 1);
+
+      g_assert_true (g_str_has_prefix (error->message, prefix));
+    }
+  else
+    g_assert_cmpstr (error->message, ==, message);
+
+  /* Nothing changed, and the change is still pending for the user to fix. */
+  after = dup_config_xml (machine);
+  hearth_xml_assert_diff (before, after, (const char *[]) { NULL });
+  g_assert_cmpuint (hearth_machine_settings_get_pending (settings), ==, pending);
+  hearth_machine_settings_discard (settings);
+}
+
+/* Each bad value is refused with its reason, by validate() where no libvirt is
+ * needed and by apply always, and leaves the machine as it was. */
+static void
+test_refusals (Fixture      *fixture,
+               gconstpointer data)
+{
+  HearthMachine *machine = find_machine (fixture, "workstation");
+  HearthMachine *running = find_machine (fixture, "boxes-vm");
+  g_autoptr(HearthMachineSettings) settings = load (machine);
+  g_autoptr(HearthMachineSettings) live = load (running);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bad_uuid = NULL;
+  g_autofree char *bad_schema = NULL;
+  g_auto(GStrv) parts = NULL;
+
+  hearth_machine_settings_set_vcpus (settings, 0, 0);
+  g_assert_false (hearth_machine_settings_validate (settings, &error));
+  g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
+                  "A machine needs at least one vCPU");
+
+  hearth_machine_settings_set_vcpus (settings, 4, 2);
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
+                  "4 vCPUs are more than the maximum of 2");
+
+  hearth_machine_settings_set_vcpus (settings, 2, 16);
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
+                  "16 vCPUs are more than the host's 8 threads");
+
+  hearth_machine_settings_set_memory (settings, 32 * GIB, 0);
+  g_assert_false (hearth_machine_settings_validate (settings, &error));
+  g_clear_error (&error);
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
+                  "32768 MiB of memory is more than the host has (16384 MiB)");
+
+  hearth_machine_settings_add_disk (settings, 200 * GIB);
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
+                  "A disk of 204800 MiB does not fit in the storage pool “hearth-pool”, "
+                  "which has 98328 MiB free");
+
+  hearth_machine_settings_add_disk (live, 1 * GIB);
+  assert_refused (live, running, HEARTH_ERROR_UNSUPPORTED,
+                  "The machine's disks are not in a storage pool, so Hearth does not know "
+                  "where to create a new disk");
+
+  hearth_machine_settings_set_name (settings, "boxes-vm");
+  assert_refused (settings, machine, HEARTH_ERROR_NAME_TAKEN,
+                  "Another machine is already called “boxes-vm”");
+
+  hearth_machine_settings_set_name (settings, "a/b");
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
+                  "A machine name cannot contain “/”");
+
+  hearth_machine_settings_set_name (live, "renamed");
+  assert_refused (live, running, HEARTH_ERROR_INVALID_STATE,
+                  "The machine must be shut off to be renamed");
+
+  hearth_machine_settings_set_title (settings, "two\nlines");
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
+                  "A title cannot contain line breaks");
+
+  hearth_machine_settings_set_video_model (settings, "voodoo");
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
+                  "“voodoo” is not a video model Hearth supports");
+
+  hearth_machine_settings_set_cdrom (settings, NULL, "/nonexistent/hearth-missing.iso");
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
+                  "The image “/nonexistent/hearth-missing.iso” does not exist");
+
+  hearth_machine_settings_remove_disk (settings, "vdq", FALSE);
+  assert_refused (settings, machine, HEARTH_ERROR_NOT_FOUND, "The machine has no disk vdq");
+
+  /* Edit XML: malformed, another UUID, and what libvirt's schema rejects. */
+  hearth_machine_settings_set_xml (settings, "<domain><name>x</domain>");
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
+                  "The XML is not well-formed (line 1): *");
+
+  bad_uuid = g_strdup (hearth_machine_settings_get_xml (settings));
+  memcpy (strstr (bad_uuid, "5b3f0a52"), "deadbeef", 8);
+  hearth_machine_settings_set_xml (settings, bad_uuid);
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
+                  "The XML must keep the machine's UUID 5b3f0a52-7d1c-4e0f-9a61-6f0c1b2d3e11");
+
+  parts = g_strsplit (hearth_machine_settings_get_xml (settings), "<devices>", 2);
+  bad_schema = g_strjoinv ("<devices><frobnicator/>", parts);
+  hearth_machine_settings_set_xml (settings, bad_schema);
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
+                  "libvirt refused the configuration: *");
+
+  hearth_machine_settings_set_xml (settings, hearth_machine_settings_get_xml (settings));
+  hearth_machine_settings_set_sound (settings, FALSE);
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
+                  "An XML edit is applied on its own, without other changes");
+}
+
+/* A valid XML edit is defined, and the other tool's metadata survives it. */
+static void
+test_edit_xml (Fixture      *fixture,
+               gconstpointer data)
+{
+  HearthMachine *machine = find_machine (fixture, "workstation");
+  g_autoptr(HearthMachineSettings) settings = load (machine);
+  g_autofree char *before = g_strdup (hearth_machine_settings_get_xml (settings));
+  g_autoptr(HearthDomainXml) doc = hearth_domain_xml_new (before, NULL);
+  g_autofree char *edited = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(GError) error = NULL;
+  HearthSettingFlags now = 0, next_start = 0;
+
+  hearth_domain_xml_set_description (doc, "edited by hand");
+  edited = hearth_domain_xml_to_string (doc);
+  hearth_machine_settings_set_xml (settings, edited);
+  g_assert_true (apply (settings, &now, &next_start, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (now, ==, HEARTH_SETTING_XML);
+
+  after = dup_config_xml (machine);
+  hearth_xml_assert_diff (before, after, (const char *[]) { "/domain/description", NULL });
+  g_assert_nonnull (strstr (after, "othertool:colour"));
+}
+
+static gboolean
+machine_named (gpointer data)
+{
+  gpointer *pair = data;
+
+  return g_strcmp0 (hearth_machine_get_name (pair[0]), pair[1]) == 0;
+}
+
+/* Renaming a shut-off machine through virDomainRename; names no one types work. */
+static void
+test_rename (Fixture      *fixture,
+             gconstpointer data)
+{
+  HearthMachine *machine = find_machine (fixture, "家庭沙盒 🏠");
+  g_autoptr(HearthMachineSettings) settings = load (machine);
+  g_autoptr(GError) error = NULL;
+  HearthSettingFlags now = 0;
+  const char *name = "孩子的电脑 <&>'\" 🧸";
+
+  hearth_machine_settings_set_name (settings, name);
+  g_assert_true (apply (settings, &now, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (now, ==, HEARTH_SETTING_NAME);
+  g_assert_cmpstr (hearth_machine_settings_get_name (settings), ==, name);
+  {
+    gpointer pair[] = { machine, (gpointer) name };
+
+    /* The machine object learns the new name from libvirt's events. */
+    g_assert_true (hearth_test_wait (machine_named, pair, 5000));
+  }
+}
+
+/* A new disk is a qcow2 volume in the machine's pool, never overwriting one;
+ * removing it keeps the image unless asked. */
+static void
+test_disks (Fixture      *fixture,
+            gconstpointer data)
+{
+  HearthMachine *machine = find_machine (fixture, "workstation");
+  g_autoptr(HearthMachineSettings) settings = load (machine);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *disks;
+  HearthStorageItem *disk;
+
+  hearth_machine_settings_add_disk (settings, 1 * GIB);
+  g_assert_true (apply (settings, NULL, NULL, &error));
+  g_assert_no_error (error);
+  disks = hearth_machine_settings_get_disks (settings);
+  g_assert_cmpuint (disks->len, ==, 3);
+  disk = g_ptr_array_index (disks, 1);
+  g_assert_cmpstr (disk->target, ==, "vdb");
+  g_assert_cmpstr (disk->path, ==, "/hearth-pool/workstation-1.qcow2");
+  g_assert_true (disk->in_pool);
+  g_assert_cmpuint (disk->capacity, ==, 1 * GIB);
+
+  /* Removed but kept: the next new disk cannot take its name. */
+  hearth_machine_settings_remove_disk (settings, "vdb", FALSE);
+  g_assert_true (apply (settings, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (hearth_machine_settings_get_disks (settings)->len, ==, 2);
+  hearth_machine_settings_add_disk (settings, 1 * GIB);
+  g_assert_true (apply (settings, NULL, NULL, &error));
+  g_assert_no_error (error);
+  disk = g_ptr_array_index (hearth_machine_settings_get_disks (settings), 1);
+  g_assert_cmpstr (disk->path, ==, "/hearth-pool/workstation-2.qcow2");
+
+  /* Removed and deleted: the name is free again. */
+  hearth_machine_settings_remove_disk (settings, "vdb", TRUE);
+  g_assert_true (apply (settings, NULL, NULL, &error));
+  g_assert_no_error (error);
+  hearth_machine_settings_add_disk (settings, 1 * GIB);
+  g_assert_true (apply (settings, NULL, NULL, &error));
+  g_assert_no_error (error);
+  disk = g_ptr_array_index (hearth_machine_settings_get_disks (settings), 1);
+  g_assert_cmpstr (disk->path, ==, "/hearth-pool/workstation-2.qcow2");
+}
+
+/* Autostart is kept by libvirt outside the XML. */
+static void
+test_autostart (Fixture      *fixture,
+                gconstpointer data)
+{
+  HearthMachine *machine = find_machine (fixture, "workstation");
+  g_autoptr(HearthMachineSettings) settings = load (machine);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (hearth_machine_settings_get_autostart (settings));
+  hearth_machine_settings_set_autostart (settings, TRUE);
+  g_assert_true (apply (settings, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (hearth_machine_settings_get_autostart (settings));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  hearth_test_init_core ();
+
+  g_test_add ("/core/settings/load", Fixture, NULL, fixture_set_up, test_load, fixture_tear_down);
+  g_test_add ("/core/settings/apply-offline", Fixture, NULL, fixture_set_up, test_apply_offline,
+              fixture_tear_down);
+  g_test_add ("/core/settings/apply-live", Fixture, NULL, fixture_set_up, test_apply_live,
+              fixture_tear_down);
+  g_test_add ("/core/settings/live-failure-rolls-back", Fixture, NULL, fixture_set_up,
+              test_live_failure_rolls_back, fixture_tear_down);
+  g_test_add ("/core/settings/refusals", Fixture, NULL, fixture_set_up, test_refusals,
+              fixture_tear_down);
+  g_test_add ("/core/settings/edit-xml", Fixture, NULL, fixture_set_up, test_edit_xml,
+              fixture_tear_down);
+  g_test_add ("/core/settings/rename", Fixture, NULL, fixture_set_up, test_rename,
+              fixture_tear_down);
+  g_test_add ("/core/settings/disks", Fixture, NULL, fixture_set_up, test_disks,
+              fixture_tear_down);
+  g_test_add ("/core/settings/autostart", Fixture, NULL, fixture_set_up, test_autostart,
+              fixture_tear_down);
+
+  return g_test_run ();
+}
