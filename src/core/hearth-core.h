@@ -8,6 +8,7 @@
 #include "hearth-deletion.h"
 #include "hearth-domain-xml.h"
 #include "hearth-error.h"
+#include "hearth-limits.h"
 #include "hearth-machine.h"
 #include "hearth-machine-collection.h"
 #include "hearth-machine-settings.h"
