@@ -94,6 +94,10 @@ HearthDeletion *_hearth_deletion_new           (const char       *name,
 void            _hearth_deletion_set_connection (HearthDeletion  *self,
                                                  HearthConnection *connection);
 
+/* hearth-os-database.c: the loaded OsinfoDb (borrowed; NULL before the load),
+ * declared through its struct so this header needs no libosinfo include. */
+struct _OsinfoDb *_hearth_os_database_get_db   (HearthOsDatabase *self);
+
 /* hearth-audit.c */
 char *_hearth_uri_strip_credentials (const char *uri);
 

@@ -209,3 +209,12 @@ hearth_os_database_dup_family (HearthOsDatabase *self,
     return NULL;
   return g_strdup (osinfo_os_get_family (os));
 }
+
+/* The loaded OsinfoDb (borrowed), or NULL before the load; main thread only. Used by
+ * the OS catalogue (hearth-os-catalog.c). */
+OsinfoDb *
+_hearth_os_database_get_db (HearthOsDatabase *self)
+{
+  g_return_val_if_fail (HEARTH_IS_OS_DATABASE (self), NULL);
+  return self->db;
+}

@@ -1,0 +1,55 @@
+/* hearth-wizard-private.h  SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Internals of machine creation (storage, OS requirements, XML building) shared by
+ * hearth-storage.c, hearth-host-profile.c, hearth-os-catalog.c and
+ * hearth-machine-builder.c. libvirt and libosinfo types may appear here.
+ */
+#pragma once
+
+#include <osinfo/osinfo.h>
+
+#include "hearth-core-private.h"
+#include "hearth-machine-builder.h"
+#include "hearth-os-catalog.h"
+
+G_BEGIN_DECLS
+
+typedef struct _virStoragePool HearthVirStoragePool;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthVirStoragePool, virStoragePoolFree)
+
+/* Where new disk images go: a storage pool, or (for connections without a
+ * storage driver, such as qemu:///embed) a local directory. */
+typedef struct
+{
+  virStoragePoolPtr pool;       /* owned, or NULL */
+  char             *pool_name;
+  char             *directory;  /* the pool's target path, or the fallback directory */
+  guint64           available;  /* bytes free, 0 when unknown */
+  gboolean          created;    /* Hearth defined the pool just now */
+} HearthStorageTarget;
+
+gboolean  _hearth_storage_target_find   (virConnectPtr         conn,
+                                         const char           *uri,
+                                         gboolean              create,
+                                         HearthStorageTarget  *target,
+                                         GError              **error);
+void      _hearth_storage_target_clear  (HearthStorageTarget  *target);
+char     *_hearth_storage_create_disk   (HearthStorageTarget  *target,
+                                         const char           *basename,
+                                         guint64               capacity,
+                                         const char           *copy_from,
+                                         GCancellable         *cancellable,
+                                         GError              **error);
+gboolean  _hearth_storage_delete_disk   (virConnectPtr         conn,
+                                         const char           *path,
+                                         GError              **error);
+char     *_hearth_storage_dup_dir_for_uri (const char         *uri);
+
+/* hearth-os-catalog.c: what an OS needs, read on the main thread. */
+void      _hearth_os_requirements_fill  (HearthOsRequirements *req,
+                                         OsinfoOs             *os);
+
+/* Serialises a libxml2 document without the XML declaration. */
+char     *_hearth_xml_doc_to_string     (gpointer              doc);
+
+G_END_DECLS
