@@ -14,6 +14,7 @@
 #include "hearth-machine.h"
 #include "hearth-machine-builder.h"
 #include "hearth-machine-collection.h"
+#include "hearth-metrics-exporter.h"
 #include "hearth-os-catalog.h"
 #include "hearth-machine-settings.h"
 #include "hearth-os-database.h"
