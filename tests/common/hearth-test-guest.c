@@ -35,6 +35,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlDoc, xmlFreeDoc)
  * included), then kills the QEMU processes started under the root (their
  * pid files are in ROOT/run/qemu, and their command lines name the root) and
  * removes the root if the test did not. */
+/* The process's embed root (see hearth_test_embed_root_new ()). */
+static char *process_root;
+
+/* What libvirt's embedded driver makes at the top of its root. */
+static const char *const libvirt_dirs[] = { "etc", "cache", "lib", "log", "run", NULL };
+
 static const char watch_script[] =
   "root=$1\n"
   "cat > /dev/null\n"
@@ -90,24 +96,30 @@ watch_root (const char *root)
  *
  * libvirt allows one embedded driver root per process, for the whole life of
  * the process (opening a second root fails even after the first connection
- * was closed): tests in one executable share one root, each with its own
- * domain names and serial logs, and remove it after g_test_run(). Connections
- * to the same root can be opened and closed many times.
+ * was closed). So this makes one root per process: later calls return the
+ * same path, and hearth_test_embed_root_remove() of that root only clears
+ * what the test put at its top level (serial logs, sockets, disks), keeping
+ * libvirt's own directories, which the process's embedded driver still uses.
+ * The root itself goes when the process ends. Tests that share the process
+ * should still give their domains different names.
  *
- * If the process dies before hearth_test_embed_root_remove() (an assertion
- * failed), a watcher process kills the QEMU processes started under the root
- * and removes it, so nothing is left behind.
+ * A watcher process waits for the test process to end, for any reason (an
+ * assertion that failed included), then kills the QEMU processes started
+ * under the root and removes it, so nothing is left behind.
  *
- * Returns: (transfer full): the absolute path of the new root
+ * Returns: (transfer full): the absolute path of the root
  */
 char *
 hearth_test_embed_root_new (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GString) conf = g_string_new (NULL);
+  g_autoptr(GString) conf = NULL;
   g_autofree char *root = NULL;
   g_autofree char *etc = NULL;
   g_autofree char *conf_path = NULL;
+
+  if (process_root != NULL)
+    return g_strdup (process_root);
 
   root = g_dir_make_tmp (EMBED_ROOT_PREFIX "XXXXXX", &error);
   g_assert_no_error (error);
@@ -116,7 +128,8 @@ hearth_test_embed_root_new (void)
   etc = g_build_filename (root, "etc", NULL);
   g_assert_cmpint (g_mkdir_with_parents (etc, 0700), ==, 0);
 
-  g_string_append (conf, "# Written by hearth_test_embed_root_new ().\n"
+  conf = g_string_new ("# Written by hearth_test_embed_root_new ().\n");
+  g_string_append (conf, 
                          "stdio_handler = \"file\"\n"
                          "security_driver = \"none\"\n"
                          "dynamic_ownership = 0\n"
@@ -132,6 +145,7 @@ hearth_test_embed_root_new (void)
   g_assert_no_error (error);
 
   watch_root (root);
+  process_root = g_strdup (root);
 
   return g_steal_pointer (&root);
 }
@@ -168,15 +182,21 @@ remove_entry_cb (const char        *path,
  * hearth_test_embed_root_remove:
  * @root: (nullable): a directory from hearth_test_embed_root_new()
  *
- * Removes @root and everything below it, without following symbolic links or
- * crossing into other file systems. Refuses anything that is not an absolute
- * path to a directory named like the ones hearth_test_embed_root_new() makes.
- * Close the connection (and so the embedded driver) first.
+ * Clears @root: removes everything the test put at its top level (serial
+ * logs, command sockets, disks), without following symbolic links or crossing
+ * into other file systems. libvirt's own directories stay until the process
+ * ends, since its embedded driver lives as long as the process (see
+ * hearth_test_embed_root_new()); the watcher removes the root then. Refuses
+ * anything that is not an absolute path to a directory named like the ones
+ * hearth_test_embed_root_new() makes. Destroy and undefine the domains and
+ * close the connection first.
  */
 void
 hearth_test_embed_root_remove (const char *root)
 {
+  g_autoptr(GDir) dir = NULL;
   g_autofree char *base = NULL;
+  const char *name;
   struct stat st;
 
   if (root == NULL)
@@ -190,7 +210,16 @@ hearth_test_embed_root_remove (const char *root)
       return;
     }
 
-  nftw (root, remove_entry_cb, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+  dir = g_dir_open (root, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+
+      if (g_strv_contains (libvirt_dirs, name))
+        continue;
+      path = g_build_filename (root, name, NULL);
+      nftw (path, remove_entry_cb, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+    }
 }
 
 /* ---- the guest's files ---------------------------------------------------- */

@@ -20,7 +20,8 @@
 #define STEP_TIMEOUT_MS 20000
 
 /* libvirt allows one embedded driver root per process, for the process's
- * lifetime: the tests share it, each with its own domain and serial log. */
+ * lifetime (hearth_test_embed_root_new () hands out the same one): the tests
+ * share it, each with its own domain and serial log. */
 static char *embed_root;
 
 typedef struct
