@@ -35,7 +35,10 @@ typedef enum
 #define HEARTH_TEST_GUEST_MOUSE "HEARTH-MOUSE "
 #define HEARTH_TEST_GUEST_INPUT "HEARTH-INPUT "
 
-/* Embed roots for qemu:///embed (hermetic: no daemon, nothing left behind). */
+/* Embed roots for qemu:///embed (hermetic: no daemon, nothing left behind).
+ * One per process: libvirt's embedded driver cannot change roots, so _new()
+ * returns the same root to every caller and _remove() clears the test's
+ * files from it; the root itself goes when the process ends. */
 char     *hearth_test_embed_root_new              (void);
 char     *hearth_test_embed_uri                   (const char            *root);
 void      hearth_test_embed_root_remove           (const char            *root);
