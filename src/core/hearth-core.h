@@ -10,6 +10,7 @@
 #include "hearth-error.h"
 #include "hearth-golden-ratio.h"
 #include "hearth-host-profile.h"
+#include "hearth-idle-policy.h"
 #include "hearth-limits.h"
 #include "hearth-machine.h"
 #include "hearth-machine-builder.h"
