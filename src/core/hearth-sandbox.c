@@ -200,7 +200,9 @@ reread_done_cb (GObject      *source,
   HearthSandbox *self = HEARTH_SANDBOX (source);
   SandboxOp *op = g_task_get_task_data (G_TASK (result));
 
-  if (op->generation == self->generation)
+  /* While a restore is under way the definition is briefly the snapshot's, without
+   * the setting; the restore puts it back and says so when done. */
+  if (op->generation == self->generation && !g_hash_table_contains (self->restoring, op->uuid))
     set_choice (self, op->uuid, op->snapshot_name);
 }
 
@@ -259,6 +261,8 @@ restore_done_cb (GObject      *source,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     g_debug ("Sandbox restore of %s failed: %s", op->machine_name, error->message);
+  else if (op->generation == self->generation)
+    set_choice (self, op->uuid, op->snapshot_name);
 
   g_signal_emit (self, signals[SNAPSHOT_EVENT], 0, op->uuid);
   if ((machine = find_machine (self, op->uuid)))

@@ -1,0 +1,520 @@
+/* test-snapshots.c  SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Snapshots on real QEMU through qemu:///embed with the tiny test guest and its
+ * qcow2 disk: a memory snapshot of the running guest, a change (a marker in its
+ * RAM-backed /tmp and on its disk), going back (the marker is gone, the guest
+ * runs on from the snapshot's moment), a branching history, thumbnails that a
+ * fresh connection finds again, deleting a parent, and sandbox mode across an
+ * ACPI power-off.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+
+#include "hearth-test-guest.h"
+#include "hearth-test-utils.h"
+
+#define TIMEOUT_MS 90000
+
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+  GError  *error;
+  gpointer result;
+} AsyncResult;
+
+static void
+reset (AsyncResult *res)
+{
+  g_clear_error (&res->error);
+  memset (res, 0, sizeof *res);
+}
+
+static void
+create_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  AsyncResult *res = user_data;
+
+  res->result = hearth_snapshot_tree_create_finish (HEARTH_SNAPSHOT_TREE (source), result,
+                                                    &res->error);
+  res->done = TRUE;
+}
+
+static void
+revert_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  AsyncResult *res = user_data;
+
+  res->ok = hearth_snapshot_tree_revert_finish (HEARTH_SNAPSHOT_TREE (source), result,
+                                                &res->error);
+  res->done = TRUE;
+}
+
+static void
+delete_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  AsyncResult *res = user_data;
+
+  res->ok = hearth_snapshot_tree_delete_finish (HEARTH_SNAPSHOT_TREE (source), result,
+                                                &res->error);
+  res->done = TRUE;
+}
+
+static void
+define_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  AsyncResult *res = user_data;
+
+  res->result = hearth_connection_define_xml_finish (HEARTH_CONNECTION (source), result,
+                                                     &res->error);
+  res->done = TRUE;
+}
+
+static void
+action_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  AsyncResult *res = user_data;
+
+  res->ok = hearth_machine_run_action_finish (HEARTH_MACHINE (source), result, &res->error);
+  res->done = TRUE;
+}
+
+static void
+sandbox_set_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  AsyncResult *res = user_data;
+
+  res->ok = hearth_sandbox_set_finish (HEARTH_SANDBOX (source), result, &res->error);
+  res->done = TRUE;
+}
+
+static void
+run_action (HearthMachine      *machine,
+            HearthMachineAction action)
+{
+  AsyncResult res = { 0 };
+
+  hearth_machine_run_action_async (machine, action, NULL, action_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+}
+
+static gboolean
+tree_idle (gpointer data)
+{
+  return hearth_snapshot_tree_get_loaded (data) && !hearth_snapshot_tree_get_busy (data);
+}
+
+static HearthSnapshot *
+create (HearthSnapshotTree *tree,
+        const char         *title)
+{
+  AsyncResult res = { 0 };
+
+  hearth_snapshot_tree_create_async (tree, title, NULL, NULL, create_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+  g_assert_nonnull (res.result);
+  g_object_unref (res.result); /* the tree keeps it */
+  return res.result;
+}
+
+static void
+revert (HearthSnapshotTree *tree,
+        HearthSnapshot     *snapshot)
+{
+  AsyncResult res = { 0 };
+
+  hearth_snapshot_tree_revert_async (tree, snapshot, NULL, revert_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+  g_assert_true (res.ok);
+  g_assert_true (hearth_snapshot_tree_get_current (tree) == snapshot);
+}
+
+static void
+delete_snapshot (HearthSnapshotTree *tree,
+                 HearthSnapshot     *snapshot,
+                 gboolean            with_children)
+{
+  AsyncResult res = { 0 };
+
+  hearth_snapshot_tree_delete_async (tree, snapshot, with_children, NULL, delete_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+  g_assert_true (res.ok);
+}
+
+/* Runs @command in the guest; returns its exit status, with its output. */
+static int
+guest_run (const char *serial,
+           const char *command,
+           char      **output)
+{
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  if (!hearth_test_guest_run (serial, command, TIMEOUT_MS, output, &status, &error))
+    {
+      g_autofree char *log = hearth_test_serial_dup_contents (serial, 0);
+      gsize length = strlen (log);
+
+      g_error ("“%s” did not run: %s\nEnd of the serial log:\n%s", command, error->message,
+               log + (length > 3000 ? length - 3000 : 0));
+    }
+  return status;
+}
+
+static void
+assert_guest_output (const char *serial,
+                     const char *command,
+                     const char *expected)
+{
+  g_autofree char *output = NULL;
+
+  g_assert_cmpint (guest_run (serial, command, &output), ==, 0);
+  if (strstr (output, expected) == NULL)
+    g_error ("“%s” printed “%s”, not “%s”", command, output, expected);
+}
+
+static void
+assert_guest_lacks (const char *serial,
+                    const char *command,
+                    const char *unexpected)
+{
+  g_autofree char *output = NULL;
+
+  guest_run (serial, command, &output);
+  if (output != NULL && strstr (output, unexpected) != NULL)
+    g_error ("“%s” printed “%s”, which it should not", command, output);
+}
+
+/* Writes @text at the start of the guest's disk, past its page cache. */
+static char *
+disk_write_command (const char *text)
+{
+  return g_strdup_printf ("echo %s | dd of=/dev/vda bs=512 count=1 conv=sync,fsync 2>/dev/null",
+                          text);
+}
+
+#define DISK_READ_COMMAND "dd if=/dev/vda bs=512 count=1 iflag=direct 2>/dev/null | head -n 1"
+
+typedef struct
+{
+  char             *root;
+  char             *uri;
+  char             *serial;
+  HearthConnection *connection;
+  HearthMachine    *machine;
+} Guest;
+
+static void
+guest_start (Guest      *guest,
+             const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = NULL;
+  AsyncResult res = { 0 };
+  goffset offset;
+
+  guest->root = hearth_test_embed_root_new ();
+  guest->uri = hearth_test_embed_uri (guest->root);
+  guest->serial = g_build_filename (guest->root, "serial.log", NULL);
+  guest->connection = hearth_test_open_connection (guest->uri);
+
+  xml = hearth_test_guest_xml (name, guest->serial, HEARTH_TEST_GUEST_DISK);
+  hearth_connection_define_xml_async (guest->connection, xml, NULL, define_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+  guest->machine = res.result;
+
+  offset = hearth_test_serial_get_end (guest->serial);
+  run_action (guest->machine, HEARTH_MACHINE_ACTION_START);
+  g_assert_true (hearth_test_wait_machine_state (guest->machine, HEARTH_MACHINE_STATE_RUNNING,
+                                                 TIMEOUT_MS));
+  g_assert_true (hearth_test_serial_wait_for_from (guest->serial, offset, HEARTH_TEST_GUEST_READY,
+                                                   TIMEOUT_MS, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+guest_stop (Guest *guest)
+{
+  if (hearth_machine_is_active (guest->machine))
+    run_action (guest->machine, HEARTH_MACHINE_ACTION_FORCE_OFF);
+  g_clear_object (&guest->machine);
+  hearth_connection_close (guest->connection);
+  g_clear_object (&guest->connection);
+  hearth_test_iterate_for (100);
+  hearth_test_embed_root_remove (guest->root);
+  g_free (guest->root);
+  g_free (guest->uri);
+  g_free (guest->serial);
+}
+
+static gboolean
+guest_skip_if_unavailable (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!hearth_test_guest_available (&error))
+    {
+      g_test_skip (error->message);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Memory snapshot, change, go back; then a branching history, thumbnails seen by
+ * a fresh connection, and deleting a parent. */
+static void
+test_internal (void)
+{
+  Guest guest = { 0 };
+  g_autoptr(HearthSnapshotTree) tree = NULL;
+  g_autofree char *write_one = disk_write_command ("disk-before-A");
+  g_autofree char *write_two = disk_write_command ("disk-after-A");
+  g_autofree char *log = NULL;
+  HearthSnapshot *a, *b, *c;
+  const char *thumbnail;
+
+  if (guest_skip_if_unavailable ())
+    return;
+
+  guest_start (&guest, "snapshots 快照");
+  tree = hearth_snapshot_tree_new (guest.machine);
+  g_assert_true (hearth_test_wait (tree_idle, tree, TIMEOUT_MS));
+
+  /* The state A keeps: a file in RAM and a block on disk. */
+  assert_guest_output (guest.serial, "echo kept > /tmp/kept && cat /tmp/kept", "kept");
+  g_assert_cmpint (guest_run (guest.serial, write_one, NULL), ==, 0);
+  a = create (tree, "A");
+  g_assert_cmpint (hearth_snapshot_get_state (a), ==, HEARTH_SNAPSHOT_STATE_RUNNING);
+  g_assert_true (hearth_snapshot_get_has_memory (a));
+  g_assert_false (hearth_snapshot_get_external (a));
+
+  /* A thumbnail of the guest's 1024x768 screen, scaled down. */
+  thumbnail = hearth_snapshot_get_thumbnail_path (a);
+  g_assert_nonnull (thumbnail);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GdkPixbufLoader) loader = NULL;
+    g_autofree char *data = NULL;
+    gsize length = 0;
+    GdkPixbuf *pixbuf;
+
+    /* By type: with the isolated XDG directories there is no MIME database to
+     * sniff the format with. */
+    g_assert_true (g_file_get_contents (thumbnail, &data, &length, &error));
+    loader = gdk_pixbuf_loader_new_with_type ("png", &error);
+    g_assert_no_error (error);
+    g_assert_true (gdk_pixbuf_loader_write (loader, (const guchar *) data, length, &error));
+    g_assert_true (gdk_pixbuf_loader_close (loader, &error));
+    g_assert_no_error (error);
+    pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
+    g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, 320);
+    g_assert_cmpint (gdk_pixbuf_get_height (pixbuf), ==, 240);
+  }
+
+  /* Change the guest after A. */
+  assert_guest_output (guest.serial, "echo marker > /tmp/marker && cat /tmp/marker", "marker");
+  g_assert_cmpint (guest_run (guest.serial, write_two, NULL), ==, 0);
+  assert_guest_output (guest.serial, DISK_READ_COMMAND, "disk-after-A");
+
+  /* Back to A: running, with A's RAM and disk; the change is gone. */
+  revert (tree, a);
+  g_assert_true (hearth_test_wait_machine_state (guest.machine, HEARTH_MACHINE_STATE_RUNNING,
+                                                 TIMEOUT_MS));
+  assert_guest_output (guest.serial, "cat /tmp/kept", "kept");
+  assert_guest_lacks (guest.serial, "cat /tmp/marker 2>&1", "marker\r");
+  g_assert_cmpint (guest_run (guest.serial, "test -e /tmp/marker", NULL), !=, 0);
+  assert_guest_output (guest.serial, DISK_READ_COMMAND, "disk-before-A");
+
+  /* Branching: A → B, back to A → C. */
+  g_assert_cmpint (guest_run (guest.serial, "echo b > /tmp/branch", NULL), ==, 0);
+  b = create (tree, "B");
+  revert (tree, a);
+  g_assert_cmpint (guest_run (guest.serial, "test -e /tmp/branch", NULL), !=, 0);
+  g_assert_cmpint (guest_run (guest.serial, "echo c > /tmp/branch", NULL), ==, 0);
+  c = create (tree, "C");
+
+  g_assert_cmpuint (g_list_model_get_n_items (hearth_snapshot_tree_get_roots (tree)), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (hearth_snapshot_get_children (a)), ==, 2);
+  g_assert_true (hearth_snapshot_get_parent (b) == a);
+  g_assert_true (hearth_snapshot_get_parent (c) == a);
+  g_assert_true (hearth_snapshot_tree_get_current (tree) == c);
+
+  /* B's branch is still there to go back to. */
+  revert (tree, b);
+  assert_guest_output (guest.serial, "cat /tmp/branch", "b");
+
+  /* A fresh connection and tree find the same history and the thumbnails. */
+  {
+    g_autoptr(HearthConnection) other = hearth_test_open_connection (guest.uri);
+    HearthMachine *machine = hearth_connection_find_machine (other,
+                                                             hearth_machine_get_uuid (guest.machine));
+    g_autoptr(HearthSnapshotTree) again = NULL;
+    HearthSnapshot *a2;
+
+    g_assert_nonnull (machine);
+    again = hearth_snapshot_tree_new (machine);
+    g_assert_true (hearth_test_wait (tree_idle, again, TIMEOUT_MS));
+    a2 = hearth_snapshot_tree_find (again, hearth_snapshot_get_name (a));
+    g_assert_nonnull (a2);
+    g_assert_cmpstr (hearth_snapshot_get_thumbnail_path (a2), ==, thumbnail);
+    g_assert_nonnull (hearth_snapshot_get_thumbnail_path (
+      hearth_snapshot_tree_find (again, hearth_snapshot_get_name (c))));
+    g_assert_cmpuint (g_list_model_get_n_items (hearth_snapshot_get_children (a2)), ==, 2);
+    g_clear_object (&again);
+    hearth_connection_close (other);
+  }
+
+  /* Deleting the parent A keeps B and C, which still work. */
+  delete_snapshot (tree, a, FALSE);
+  g_assert_false (g_file_test (thumbnail, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (g_list_model_get_n_items (hearth_snapshot_tree_get_roots (tree)), ==, 2);
+  g_assert_null (hearth_snapshot_get_parent (b));
+  revert (tree, c);
+  assert_guest_output (guest.serial, "cat /tmp/branch", "c");
+  assert_guest_output (guest.serial, "cat /tmp/kept", "kept");
+
+  /* A snapshot of the shut-off machine holds the disks only. */
+  run_action (guest.machine, HEARTH_MACHINE_ACTION_FORCE_OFF);
+  g_assert_true (hearth_test_wait_machine_state (guest.machine, HEARTH_MACHINE_STATE_SHUTOFF,
+                                                 TIMEOUT_MS));
+  {
+    HearthSnapshot *off = create (tree, "Off");
+
+    g_assert_cmpint (hearth_snapshot_get_state (off), ==, HEARTH_SNAPSHOT_STATE_SHUTOFF);
+    g_assert_false (hearth_snapshot_get_has_memory (off));
+    g_assert_null (hearth_snapshot_get_thumbnail_path (off));
+    g_assert_true (hearth_snapshot_get_parent (off) == c);
+  }
+
+  /* Going back to a running snapshot from shut off leaves it running. */
+  revert (tree, b);
+  g_assert_true (hearth_test_wait_machine_state (guest.machine, HEARTH_MACHINE_STATE_RUNNING,
+                                                 TIMEOUT_MS));
+  assert_guest_output (guest.serial, "cat /tmp/branch", "b");
+
+  log = hearth_test_dup_audit_log ();
+  g_assert_nonnull (strstr (log, "\"snapshot-create\""));
+  g_assert_nonnull (strstr (log, "\"snapshot-revert\""));
+  g_assert_nonnull (strstr (log, "\"snapshot-delete\""));
+  g_assert_null (strstr (log, "\"result\":\"error\""));
+
+  g_clear_object (&tree);
+  guest_stop (&guest);
+}
+
+static void
+restored_cb (HearthSandbox *sandbox,
+             HearthMachine *machine,
+             const GError  *error,
+             gpointer       user_data)
+{
+  AsyncResult *res = user_data;
+
+  if (error != NULL)
+    res->error = g_error_copy (error);
+  res->ok = error == NULL;
+  res->done = TRUE;
+}
+
+/* Sandbox mode: the guest changes something, powers off (ACPI), and starts again
+ * from the clean snapshot. */
+static void
+test_sandbox (void)
+{
+  Guest guest = { 0 };
+  g_autoptr(HearthSnapshotTree) tree = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *write_clean = disk_write_command ("disk-clean");
+  g_autofree char *write_dirty = disk_write_command ("disk-dirty");
+  HearthSandbox *sandbox;
+  HearthSnapshot *clean;
+  AsyncResult res = { 0 };
+  goffset offset;
+
+  if (guest_skip_if_unavailable ())
+    return;
+
+  guest_start (&guest, "sandbox 沙盒");
+  sandbox = hearth_sandbox_get_for_connection (guest.connection);
+  tree = hearth_snapshot_tree_new (guest.machine);
+  g_assert_true (hearth_test_wait (tree_idle, tree, TIMEOUT_MS));
+  g_assert_true (hearth_test_wait ((HearthTestCondition) hearth_sandbox_get_loaded, sandbox,
+                                   TIMEOUT_MS));
+
+  g_assert_cmpint (guest_run (guest.serial, write_clean, NULL), ==, 0);
+  clean = create (tree, "Clean");
+  hearth_sandbox_set_async (sandbox, guest.machine, hearth_snapshot_get_name (clean), NULL,
+                            sandbox_set_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+  g_assert_true (hearth_sandbox_is_enabled (sandbox, guest.machine));
+
+  /* Two rounds: the setting survives going back. */
+  for (guint round = 0; round < 2; round++)
+    {
+      g_assert_cmpint (guest_run (guest.serial, "echo dirty > /tmp/dirty", NULL), ==, 0);
+      g_assert_cmpint (guest_run (guest.serial, write_dirty, NULL), ==, 0);
+
+      reset (&res);
+      g_signal_connect (sandbox, "restored", G_CALLBACK (restored_cb), &res);
+      offset = hearth_test_serial_get_end (guest.serial);
+      run_action (guest.machine, HEARTH_MACHINE_ACTION_SHUTDOWN);
+      g_assert_true (hearth_test_serial_wait_for_from (guest.serial, offset,
+                                                       HEARTH_TEST_GUEST_POWEROFF, TIMEOUT_MS,
+                                                       NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+      g_assert_no_error (res.error);
+      g_signal_handlers_disconnect_by_func (sandbox, restored_cb, &res);
+
+      /* Off, with the clean state saved: the next start resumes from it. */
+      g_assert_true (hearth_test_wait_machine_state (guest.machine, HEARTH_MACHINE_STATE_SAVED,
+                                                     TIMEOUT_MS));
+      g_assert_true (hearth_sandbox_is_enabled (sandbox, guest.machine));
+      run_action (guest.machine, HEARTH_MACHINE_ACTION_START);
+      g_assert_true (hearth_test_wait_machine_state (guest.machine, HEARTH_MACHINE_STATE_RUNNING,
+                                                     TIMEOUT_MS));
+      g_assert_cmpint (guest_run (guest.serial, "test -e /tmp/dirty", NULL), !=, 0);
+      assert_guest_output (guest.serial, DISK_READ_COMMAND, "disk-clean");
+    }
+
+  g_assert_nonnull (strstr (hearth_test_dup_audit_log (), "\"sandbox-restore\""));
+
+  g_clear_object (&tree);
+  guest_stop (&guest);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_unsetenv ("HEARTH_AUDIT_LOG");
+  hearth_core_init ();
+
+  g_test_add_func ("/snapshots/internal/revert-branch-delete", test_internal);
+  g_test_add_func ("/snapshots/sandbox/power-off", test_sandbox);
+
+  return g_test_run ();
+}
