@@ -720,12 +720,16 @@ apply_worker (GTask        *task,
           g_autofree char *target = pending->cdrom_target ? g_strdup (pending->cdrom_target)
                                                           : hearth_domain_xml_dup_cdrom_target (live);
           g_autofree char *device = NULL;
+          g_autofree char *old_device = target ? hearth_domain_xml_dup_disk_xml (live, target)
+                                               : NULL;
 
           if (!hearth_domain_xml_set_cdrom_media (live, target, pending->cdrom_path, &error))
             goto fail;
           device = hearth_domain_xml_dup_disk_xml (live, target);
           begin = hearth_now_usec ();
-          if (virDomainUpdateDeviceFlags (domain, device, VIR_DOMAIN_AFFECT_LIVE) < 0)
+          /* Ejecting an empty drive (or inserting what is in it) asks nothing of QEMU. */
+          if (g_strcmp0 (device, old_device) != 0
+              && virDomainUpdateDeviceFlags (domain, device, VIR_DOMAIN_AFFECT_LIVE) < 0)
             _hearth_error_take_libvirt (&error, pending->cdrom_path ? "Could not insert the CD"
                                                                     : "Could not eject the CD");
           audit (op, pending->cdrom_path ? "insert-cdrom" : "eject-cdrom", error, begin);
@@ -737,13 +741,16 @@ apply_worker (GTask        *task,
       if (pending->flags & HEARTH_SETTING_LINK)
         {
           g_autofree char *device = NULL;
+          g_autofree char *old_device = hearth_domain_xml_dup_interface_xml (live,
+                                                                             pending->link_mac);
 
           if (!hearth_domain_xml_set_interface_link (live, pending->link_mac, pending->link_up,
                                                      &error))
             goto fail;
           device = hearth_domain_xml_dup_interface_xml (live, pending->link_mac);
           begin = hearth_now_usec ();
-          if (virDomainUpdateDeviceFlags (domain, device, VIR_DOMAIN_AFFECT_LIVE) < 0)
+          if (g_strcmp0 (device, old_device) != 0
+              && virDomainUpdateDeviceFlags (domain, device, VIR_DOMAIN_AFFECT_LIVE) < 0)
             _hearth_error_take_libvirt (&error, "Could not change the network link");
           audit (op, pending->link_up ? "link-up" : "link-down", error, begin);
           if (error != NULL)
