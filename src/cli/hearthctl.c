@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hearth-core.h"
+#include "hearthctl-set.h"
 
 /* Exit statuses: 0 on success, 1 when the operation failed (no such machine,
  * unreachable connection, invalid state), 2 when the command line is wrong. */
@@ -588,6 +589,7 @@ main (int   argc,
   g_auto(GStrv) args = NULL;
   gboolean json = FALSE;
   gboolean version = FALSE;
+  gboolean set = FALSE;
   const Command *command = NULL;
   const char *command_name;
   Cli cli = { 0 };
@@ -622,6 +624,8 @@ main (int   argc,
                        _("  destroy MACHINE     Force a machine off, like pulling the plug"),
                        _("  pause MACHINE       Pause a running machine"),
                        _("  resume MACHINE      Resume a paused machine"),
+                       _("  set MACHINE OPTIONS Change memory, vCPUs, description, CD-ROM or "
+                         "autostart"),
                        "",
                        _("MACHINE is a machine’s name or UUID."),
                        NULL);
@@ -632,6 +636,7 @@ main (int   argc,
                                       "otherwise qemu:///system for root and qemu:///session "
                                       "for everyone else."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, hearthctl_set_option_entries (), GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
 
   args = g_strdupv (argv);
@@ -656,7 +661,27 @@ main (int   argc,
     }
 
   command_name = args[1];
-  if (g_str_equal (command_name, "list"))
+  set = g_str_equal (command_name, "set");
+  if (!set && hearthctl_set_has_options ())
+    {
+      print_error (_("--memory, --vcpus, --description, --cdrom, --eject and --autostart only "
+                     "apply to “set”."));
+      return EXIT_USAGE;
+    }
+  if (set)
+    {
+      if (g_strv_length (args) != 3)
+        {
+          print_error (_("“%s” needs exactly one machine name or UUID."), command_name);
+          return EXIT_USAGE;
+        }
+      if (!hearthctl_set_check_options (&error) || json)
+        {
+          print_error ("%s", error ? error->message : _("--json only applies to “list”."));
+          return EXIT_USAGE;
+        }
+    }
+  else if (g_str_equal (command_name, "list"))
     {
       if (g_strv_length (args) != 2)
         {
@@ -699,6 +724,10 @@ main (int   argc,
     {
       print_connection_error (connection, error);
       status = EXIT_FAILED;
+    }
+  else if (set)
+    {
+      status = hearthctl_set_run (connection, args[2], cli.loop);
     }
   else if (command == NULL)
     {
