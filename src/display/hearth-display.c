@@ -731,6 +731,10 @@ handle_button (HearthDisplay *self,
       if (self->mouse_mode == HEARTH_DISPLAY_MOUSE_MODE_SERVER && !self->grabbed)
         {
           set_grabbed (self, TRUE);
+          /* Relative motion starts from where the click was. */
+          self->last_x = x;
+          self->last_y = y;
+          self->have_last = TRUE;
           return;
         }
     }

@@ -6,11 +6,14 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <glib-unix.h>
+#include <gdk/x11/gdkx.h>
 #include <gtk/gtk.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+#include <math.h>
 #include <linux/input-event-codes.h>
 #include <string.h>
+#include <X11/extensions/XTest.h>
 
 #include "hearth-core.h"
 #include "hearth-display.h"
@@ -41,6 +44,7 @@ typedef struct
   GtkWidget *window;
   HearthDisplay *display;
   GtkEventController *keys;
+  GtkEventController *motion;
 
   guint first_frames;
   guint frames;
@@ -326,7 +330,8 @@ quiet_cb (gpointer data)
 }
 
 static GtkEventController *
-find_key_controller (GtkWidget *widget)
+find_controller (GtkWidget *widget,
+                 GType      type)
 {
   g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
 
@@ -334,7 +339,7 @@ find_key_controller (GtkWidget *widget)
     {
       g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
 
-      if (GTK_IS_EVENT_CONTROLLER_KEY (c))
+      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type))
         return c;
     }
 
@@ -602,6 +607,151 @@ test_display_focus_releases_keys (void)
   g_assert_true (wait_serial (" 1 42 0\r", STEP_TIMEOUT_MS));
 }
 
+/* Real pointer events: XTest moves the X server's pointer and presses its
+ * buttons, so GDK, GTK's controllers and the widget see what a mouse does. */
+static Display *
+xdisplay (void)
+{
+  return gdk_x11_display_get_xdisplay (gtk_widget_get_display (fx.window));
+}
+
+static void
+fake_motion_to (double x,
+                double y)
+{
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (fx.display));
+  GdkSurface *surface = gtk_native_get_surface (native);
+  graphene_point_t in = GRAPHENE_POINT_INIT (x, y), out;
+  double nx, ny;
+  int sx = 0, sy = 0;
+  Window child;
+
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (fx.display), GTK_WIDGET (native), &in, &out));
+  gtk_native_get_surface_transform (native, &nx, &ny);
+  XTranslateCoordinates (xdisplay (), gdk_x11_surface_get_xid (surface),
+                         DefaultRootWindow (xdisplay ()), 0, 0, &sx, &sy, &child);
+  XTestFakeMotionEvent (xdisplay (), -1, sx + (int) (out.x + nx), sy + (int) (out.y + ny),
+                        CurrentTime);
+  XSync (xdisplay (), False);
+}
+
+static void
+fake_button (guint    button,
+             gboolean press)
+{
+  XTestFakeButtonEvent (xdisplay (), button, press, CurrentTime);
+  XSync (xdisplay (), False);
+}
+
+static gboolean
+pointer_inside_cb (gpointer data)
+{
+  return gtk_event_controller_motion_contains_pointer (GTK_EVENT_CONTROLLER_MOTION (fx.motion));
+}
+
+static gboolean
+grabbed_is_cb (gpointer data)
+{
+  return hearth_display_get_grabbed (fx.display) == GPOINTER_TO_INT (data);
+}
+
+typedef struct
+{
+  int dx, dy;
+  int want_dx, want_dy;
+} MouseSum;
+
+/* Adds up the guest's /dev/input/mice packets since the step began. */
+static gboolean
+mouse_moved_cb (gpointer data)
+{
+  MouseSum *sum = data;
+  g_autofree char *contents = read_serial ();
+  g_auto(GStrv) lines = g_strsplit (contents + MIN (fx.serial_offset, strlen (contents)), "\n", -1);
+
+  sum->dx = sum->dy = 0;
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      int dx, dy, buttons;
+
+      if (sscanf (lines[i], "HEARTH-MOUSE %d %d %d", &dx, &dy, &buttons) == 3)
+        {
+          sum->dx += dx;
+          sum->dy += dy;
+        }
+    }
+
+  return ABS (sum->dx - sum->want_dx) <= 2 && ABS (sum->dy - sum->want_dy) <= 2;
+}
+
+static void
+test_display_mouse (void)
+{
+  double cx = gtk_widget_get_width (GTK_WIDGET (fx.display)) / 2.0;
+  double cy = gtk_widget_get_height (GTK_WIDGET (fx.display)) / 2.0;
+  double scale = (double) gtk_widget_get_width (GTK_WIDGET (fx.display))
+                 / hearth_display_get_guest_width (fx.display);
+  MouseSum sum = { 0 };
+  gboolean handled;
+
+  /* The test guest has a PS/2 mouse: server mode, relative motion. */
+  g_assert_cmpint (hearth_display_get_mouse_mode (fx.display), ==, HEARTH_DISPLAY_MOUSE_MODE_SERVER);
+  scale = MIN (scale, (double) gtk_widget_get_height (GTK_WIDGET (fx.display))
+                        / hearth_display_get_guest_height (fx.display));
+
+  fake_motion_to (cx, cy);
+  g_assert_true (wait_for (pointer_inside_cb, NULL, STEP_TIMEOUT_MS));
+
+  /* The first click grabs and is not passed on. */
+  start_step ();
+  fake_button (1, TRUE);
+  fake_button (1, FALSE);
+  g_assert_true (wait_for (grabbed_is_cb, GINT_TO_POINTER (TRUE), STEP_TIMEOUT_MS));
+
+  /* Motion: 80 widget units right and 40 down, in steps. The guest sees it
+   * in its own pixels; PS/2 reports up as positive. */
+  for (int i = 1; i <= 8; i++)
+    {
+      fake_motion_to (cx + 10 * i, cy + 5 * i);
+      wait_for (mouse_moved_cb, &sum, 50); /* pacing only */
+    }
+  sum.want_dx = (int) round (80 / scale);
+  sum.want_dy = -(int) round (40 / scale);
+  if (!wait_for (mouse_moved_cb, &sum, STEP_TIMEOUT_MS))
+    g_error ("The guest saw the pointer move by %d,%d, not %d,%d", sum.dx, sum.dy, sum.want_dx,
+             sum.want_dy);
+
+  /* Buttons: right (bit 1) and middle (bit 2) go down and up. */
+  start_step ();
+  fake_button (3, TRUE);
+  g_assert_true (consume_serial (" 2\r", STEP_TIMEOUT_MS));
+  fake_button (3, FALSE);
+  g_assert_true (consume_serial (" 0\r", STEP_TIMEOUT_MS));
+  fake_button (2, TRUE);
+  g_assert_true (consume_serial (" 4\r", STEP_TIMEOUT_MS));
+  fake_button (2, FALSE);
+  g_assert_true (consume_serial (" 0\r", STEP_TIMEOUT_MS));
+
+  /* The wheel: one click up and one down reach the guest as REL_WHEEL. */
+  start_step ();
+  fake_button (4, TRUE);
+  fake_button (4, FALSE);
+  g_assert_true (consume_serial (" 2 8 1\r", STEP_TIMEOUT_MS));
+  fake_button (5, TRUE);
+  fake_button (5, FALSE);
+  g_assert_true (consume_serial (" 2 8 -1\r", STEP_TIMEOUT_MS));
+
+  /* Ctrl+Alt releases the grab. */
+  g_signal_emit_by_name (fx.keys, "key-pressed", GDK_KEY_Control_L, KEY_LEFTCTRL + 8, 0, &handled);
+  g_signal_emit_by_name (fx.keys, "key-pressed", GDK_KEY_Alt_L, KEY_LEFTALT + 8, GDK_CONTROL_MASK,
+                         &handled);
+  g_assert_false (hearth_display_get_grabbed (fx.display));
+  g_signal_emit_by_name (fx.keys, "key-released", GDK_KEY_Alt_L, KEY_LEFTALT + 8,
+                         GDK_CONTROL_MASK | GDK_ALT_MASK);
+  g_signal_emit_by_name (fx.keys, "key-released", GDK_KEY_Control_L, KEY_LEFTCTRL + 8,
+                         GDK_CONTROL_MASK);
+}
+
 static gboolean
 reboot_done_cb (gpointer data)
 {
@@ -710,8 +860,10 @@ set_up (void)
   gtk_window_set_child (GTK_WINDOW (fx.window), GTK_WIDGET (fx.display));
   gtk_window_present (GTK_WINDOW (fx.window));
 
-  fx.keys = find_key_controller (GTK_WIDGET (fx.display));
+  fx.keys = find_controller (GTK_WIDGET (fx.display), GTK_TYPE_EVENT_CONTROLLER_KEY);
   g_assert_nonnull (fx.keys);
+  fx.motion = find_controller (GTK_WIDGET (fx.display), GTK_TYPE_EVENT_CONTROLLER_MOTION);
+  g_assert_nonnull (fx.motion);
 
   return TRUE;
 }
@@ -797,6 +949,7 @@ main (int   argc,
   g_test_add_func ("/display/spice/typing", test_display_typing);
   g_test_add_func ("/display/spice/special-keys", test_display_special_keys);
   g_test_add_func ("/display/spice/focus-releases-keys", test_display_focus_releases_keys);
+  g_test_add_func ("/display/spice/mouse", test_display_mouse);
   g_test_add_func ("/display/spice/reconnect", test_display_reconnect);
 
   ret = g_test_run ();
