@@ -1,0 +1,301 @@
+/* test-stats-qemu.c  SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The stats sampler on real QEMU (qemu:///embed, the tiny test guest under
+ * TCG): a shell loop in the guest drives its CPU use above half of its one
+ * vCPU and the sampler sees it; the figures agree with libvirt's raw counters
+ * read independently; the use falls when the loop stops. Figures are printed;
+ * the waits are windows to sample in, never timed assertions.
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "hearth-test-guest.h"
+#include "hearth-test-utils.h"
+
+#define TIMEOUT_MS 60000
+#define WINDOW_MS 4000
+#define GUEST_NAME "stats-guest"
+
+typedef struct
+{
+  gboolean done;
+  GError  *error;
+  gpointer result;
+} AsyncResult;
+
+static void
+action_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  AsyncResult *res = user_data;
+
+  hearth_machine_run_action_finish (HEARTH_MACHINE (source), result, &res->error);
+  res->done = TRUE;
+}
+
+static void
+run_action (HearthMachine      *machine,
+            HearthMachineAction action)
+{
+  AsyncResult res = { 0 };
+
+  hearth_machine_run_action_async (machine, action, NULL, action_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+}
+
+static void
+define_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  AsyncResult *res = user_data;
+
+  res->result = hearth_connection_define_xml_finish (HEARTH_CONNECTION (source), result,
+                                                     &res->error);
+  res->done = TRUE;
+}
+
+static void
+guest_run (const char *serial,
+           const char *command)
+{
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_assert_true (hearth_test_guest_run (serial, command, TIMEOUT_MS, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+}
+
+/* The machine's CPU time as libvirt reports it to anyone, on a connection of
+ * the test's own: what `virsh domstats --cpu-total` prints. */
+static guint64
+raw_cpu_time (virConnectPtr conn)
+{
+  virDomainPtr domain = virDomainLookupByName (conn, GUEST_NAME);
+  virDomainInfo info;
+
+  g_assert_nonnull (domain);
+  g_assert_cmpint (virDomainGetInfo (domain, &info), ==, 0);
+  virDomainFree (domain);
+  return info.cpuTime;
+}
+
+typedef struct
+{
+  double raw_percent;       /* from the independent counters */
+  double sampler_percent;   /* the mean of the sampler's points in the window */
+  double host_percent;      /* the host's CPUs busy, mean over the window */
+  guint  n_points;
+} Window;
+
+/* Samples a window: the raw counters at both ends, the sampler's figures for
+ * the ticks in between. */
+static void
+measure (virConnectPtr       conn,
+         HearthStatsSampler *sampler,
+         HearthStatsSeries  *series,
+         Window             *window)
+{
+  guint64 cpu0, cpu1;
+  gint64 t0, t1;
+  guint64 ticks0;
+  g_autoptr(GArray) points = NULL;
+  const HearthStatsCounters *counters;
+  double sum = 0;
+  guint n = 0;
+
+  /* Start on a tick boundary, so every point of the window is inside it. */
+  ticks0 = hearth_stats_sampler_get_n_ticks (sampler);
+  while (hearth_stats_sampler_get_n_ticks (sampler) == ticks0)
+    g_main_context_iteration (NULL, TRUE);
+  t0 = g_get_monotonic_time ();
+  cpu0 = raw_cpu_time (conn);
+  ticks0 = hearth_stats_sampler_get_n_ticks (sampler);
+
+  hearth_test_iterate_for (WINDOW_MS);
+
+  /* The sampler's last reading came between the two raw ones. */
+  counters = hearth_stats_sampler_get_counters (sampler, hearth_stats_series_get_uuid (series));
+  g_assert_nonnull (counters);
+  g_assert_true (counters->flags & HEARTH_STATS_COUNTER_CPU);
+  t1 = g_get_monotonic_time ();
+  cpu1 = raw_cpu_time (conn);
+  g_assert_cmpuint (counters->cpu_time_ns, >=, cpu0);
+  g_assert_cmpuint (counters->cpu_time_ns, <=, cpu1);
+
+  window->raw_percent = 100.0 * (cpu1 - cpu0) / ((t1 - t0) * 1000.0);
+  window->n_points = hearth_stats_sampler_get_n_ticks (sampler) - ticks0;
+  g_assert_cmpuint (window->n_points, >=, 2);
+  points = hearth_stats_series_query (series, HEARTH_METRIC_CPU, G_MAXINT64);
+  for (guint i = points->len - window->n_points; i < points->len; i++)
+    {
+      double v = g_array_index (points, HearthStatsPoint, i).value;
+
+      g_assert_false (isnan (v));
+      /* One vCPU: its share can hardly pass 100 % (timer jitter aside). */
+      g_assert_cmpfloat (v, >=, 0);
+      g_assert_cmpfloat (v, <=, 110);
+      sum += v;
+      n++;
+    }
+  window->sampler_percent = sum / n;
+
+  g_clear_pointer (&points, g_array_unref);
+  points = hearth_stats_series_query (hearth_stats_sampler_get_host_series (sampler),
+                                      HEARTH_METRIC_CPU, G_MAXINT64);
+  sum = 0;
+  for (guint i = points->len - window->n_points; i < points->len; i++)
+    sum += g_array_index (points, HearthStatsPoint, i).value;
+  window->host_percent = sum / window->n_points;
+}
+
+static void
+test_busy_and_idle (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *serial = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *exported = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(HearthConnection) connection = NULL;
+  g_autoptr(HearthMachine) machine = NULL;
+  g_autoptr(HearthStatsSampler) sampler = NULL;
+  g_autoptr(HearthMetricsExporter) exporter = NULL;
+  HearthStatsSeries *series, *host;
+  AsyncResult res = { 0 };
+  virConnectPtr conn;
+  Window idle = { 0 }, busy = { 0 }, after = { 0 };
+  double v;
+
+  if (!hearth_test_guest_available (&error))
+    {
+      g_test_skip (error->message);
+      return;
+    }
+
+  root = hearth_test_embed_root_new ();
+  uri = hearth_test_embed_uri (root);
+  serial = g_build_filename (root, "stats.log", NULL);
+  connection = hearth_test_open_connection (uri);
+  conn = virConnectOpen (uri);
+  g_assert_nonnull (conn);
+
+  xml = hearth_test_guest_xml (GUEST_NAME, serial, HEARTH_TEST_GUEST_DISK);
+  hearth_connection_define_xml_async (connection, xml, NULL, define_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+  machine = res.result;
+  run_action (machine, HEARTH_MACHINE_ACTION_START);
+  g_assert_true (hearth_test_serial_wait_for (serial, HEARTH_TEST_GUEST_READY, TIMEOUT_MS, &error));
+  g_assert_no_error (error);
+
+  sampler = hearth_stats_sampler_new (connection);
+  hearth_stats_sampler_set_interval (sampler, 500);
+  hearth_stats_sampler_hold (sampler);
+  while (hearth_stats_sampler_get_n_ticks (sampler) < 3)
+    g_main_context_iteration (NULL, TRUE);
+  series = hearth_stats_sampler_lookup_series (sampler, hearth_machine_get_uuid (machine));
+  g_assert_nonnull (series);
+  g_assert_cmpstr (hearth_stats_series_get_name (series), ==, GUEST_NAME);
+
+  /* Real QEMU reports what the test driver does not. */
+  {
+    const HearthStatsCounters *c = hearth_stats_sampler_get_counters (sampler,
+                                                                      hearth_machine_get_uuid (machine));
+
+    g_assert_true (c->flags & HEARTH_STATS_COUNTER_VCPUS);
+    g_assert_cmpuint (c->vcpus, ==, 1);
+    g_assert_true (c->flags & HEARTH_STATS_COUNTER_BLOCK);
+    g_assert_cmpuint (c->block_rd_reqs, >, 0);   /* the kernel probed the disk */
+    g_assert_true (c->flags & (HEARTH_STATS_COUNTER_BALLOON_CURRENT | HEARTH_STATS_COUNTER_RSS));
+  }
+  v = hearth_stats_series_get_latest (series, HEARTH_METRIC_MEMORY_TOTAL);
+  g_assert_cmpfloat (v, >, 0);
+  g_assert_cmpfloat (v, <=, 256.0 * 1024 * 1024);
+
+  /* The host: real CPU and memory figures, and a tick is three driver calls
+   * (the bulk domain stats, the node's CPU and memory). */
+  host = hearth_stats_sampler_get_host_series (sampler);
+  v = hearth_stats_series_get_latest (host, HEARTH_METRIC_CPU);
+  g_assert_cmpfloat (v, >=, 0);
+  g_assert_cmpfloat (v, <=, 100);
+  g_assert_cmpfloat (hearth_stats_series_get_latest (host, HEARTH_METRIC_MEMORY_USED), <=,
+                     hearth_stats_series_get_latest (host, HEARTH_METRIC_MEMORY_TOTAL));
+  g_assert_cmpuint (hearth_stats_sampler_get_last_driver_calls (sampler), ==, 3);
+
+  measure (conn, sampler, series, &idle);
+  g_test_message ("idle: sampler %.1f %% of the vCPU (%u points), raw counters %.1f %%",
+                  idle.sampler_percent, idle.n_points, idle.raw_percent);
+
+  /* A shell loop keeps the vCPU busy; its pid is kept to stop it. */
+  guest_run (serial, "(while :; do :; done) >/dev/null 2>&1 & echo $! > /tmp/busy.pid");
+  hearth_test_iterate_for (1000);
+  measure (conn, sampler, series, &busy);
+  g_test_message ("busy: sampler %.1f %% of the vCPU (%u points), raw counters %.1f %%, "
+                  "host CPUs %.1f %% busy", busy.sampler_percent, busy.n_points,
+                  busy.raw_percent, busy.host_percent);
+  /* A busy loop takes more than half a host CPU, unless the host has none to
+   * spare (a loaded CI machine): then QEMU gets what is left. */
+  if (busy.host_percent < 90)
+    {
+      g_assert_cmpfloat (busy.sampler_percent, >, 50);
+      g_assert_cmpfloat (busy.raw_percent, >, 50);
+    }
+  else
+    g_test_message ("the host is saturated: not asserting the 50 %% floor");
+  g_assert_cmpfloat (busy.sampler_percent, >, idle.sampler_percent + 15);
+  /* The same figure, up to where the window's edges fall between ticks. */
+  g_assert_cmpfloat (fabs (busy.sampler_percent - busy.raw_percent), <, 15);
+  /* Of the host's CPUs, one vCPU is its share. */
+  v = hearth_stats_series_get_latest (series, HEARTH_METRIC_CPU_HOST);
+  g_assert_cmpfloat (v, <=, hearth_stats_series_get_latest (series, HEARTH_METRIC_CPU) + 0.001);
+
+  /* The exporter publishes the same counters. */
+  exporter = hearth_metrics_exporter_new (sampler);
+  exported = hearth_metrics_exporter_render (exporter);
+  line = g_strdup_printf ("hearth_machine_cpu_seconds_total{connection=\"%s\",uuid=\"%s\",name=\""
+                          GUEST_NAME "\"} ",
+                          hearth_connection_get_display_uri (connection),
+                          hearth_machine_get_uuid (machine));
+  g_assert_nonnull (strstr (exported, line));
+  g_assert_nonnull (strstr (exported, "\nhearth_machine_cpu_percent{"));
+
+  guest_run (serial, "kill $(cat /tmp/busy.pid)");
+  hearth_test_iterate_for (1000);
+  measure (conn, sampler, series, &after);
+  g_test_message ("after: sampler %.1f %% of the vCPU (%u points), raw counters %.1f %%",
+                  after.sampler_percent, after.n_points, after.raw_percent);
+  g_assert_cmpfloat (after.sampler_percent, <, 50);
+  g_assert_cmpfloat (after.sampler_percent, <, busy.sampler_percent / 2);
+  g_assert_cmpfloat (fabs (after.sampler_percent - after.raw_percent), <, 15);
+
+  hearth_stats_sampler_release (sampler);
+  run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF);
+  virConnectClose (conn);
+  hearth_connection_close (connection);
+  hearth_test_embed_root_remove (root);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_unsetenv ("HEARTH_AUDIT_LOG");
+  hearth_core_init ();
+
+  g_test_add_func ("/core/stats/qemu/busy-and-idle", test_busy_and_idle);
+
+  return g_test_run ();
+}
