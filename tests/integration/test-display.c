@@ -71,6 +71,12 @@ timeout_cb (gpointer data)
 }
 
 static gboolean
+never_cb (gpointer data)
+{
+  return FALSE;
+}
+
+static gboolean
 wake_cb (gpointer data)
 {
   return G_SOURCE_CONTINUE;
@@ -462,9 +468,15 @@ save_artifact (const char *name)
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
   paintable = gtk_widget_paintable_new (fx.window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* Right after a layout change the window may have nothing to draw until
+   * its next frame; give it a few. */
+  for (int attempt = 0; attempt < 50 && node == NULL; attempt++)
+    {
+      wait_for (never_cb, NULL, 50);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (fx.window)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
@@ -508,6 +520,60 @@ compare_with_libvirt (void)
           differing++;
       }
 
+  return (double) differing / ((double) w * h);
+}
+
+static gboolean
+one_to_one_cb (gpointer data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (fx.display)) >= hearth_display_get_guest_width (fx.display)
+         && gtk_widget_get_height (GTK_WIDGET (fx.display))
+              >= hearth_display_get_guest_height (fx.display);
+}
+
+/* What the widget draws (its base texture and the damage tiles over it),
+ * rendered at 1:1, against libvirt's screenshot. */
+static double
+compare_rendering_with_libvirt (void)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guint8 *shot = NULL;
+  g_autofree guint8 *mine = NULL;
+  int w = 0, h = 0;
+  gsize stride, differing = 0;
+
+  hearth_display_set_scale_to_fit (fx.display, FALSE);
+  g_assert_true (wait_for (one_to_one_cb, NULL, STEP_TIMEOUT_MS));
+  g_assert_true (wait_for (quiet_cb, NULL, STEP_TIMEOUT_MS));
+
+  shot = libvirt_screenshot (&w, &h);
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (fx.display));
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (GTK_WIDGET (fx.display)),
+                          gtk_widget_get_height (GTK_WIDGET (fx.display)));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (fx.window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, w);
+  g_assert_cmpint (gdk_texture_get_height (texture), ==, h);
+
+  stride = (gsize) w * 4;
+  mine = g_malloc (stride * h);
+  gdk_texture_download (texture, mine, stride);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        const guint8 *a = mine + y * stride + x * 4;
+        const guint8 *b = shot + ((gsize) y * w + x) * 3;
+
+        if (ABS (a[2] - b[0]) > 8 || ABS (a[1] - b[1]) > 8 || ABS (a[0] - b[2]) > 8)
+          differing++;
+      }
+
+  hearth_display_set_scale_to_fit (fx.display, TRUE);
   return (double) differing / ((double) w * h);
 }
 
@@ -556,6 +622,19 @@ test_display_typing (void)
   type_text ("echo typed-ok-$((6*7)) > /dev/ttyS0\n");
   if (!wait_serial ("typed-ok-42", STEP_TIMEOUT_MS))
     g_error ("The typed command did not run; serial log:\n%s", read_serial ());
+
+  /* The typed line reached the screen as damage tiles over the first frame:
+   * what the widget draws must still be exactly the guest's screen. */
+  {
+    double differing = 1;
+
+    for (int attempt = 0; attempt < 5 && differing > 0.001; attempt++)
+      {
+        differing = compare_rendering_with_libvirt ();
+        g_test_message ("Rendering, attempt %d: %.4f%% of pixels differ", attempt, differing * 100);
+      }
+    g_assert_cmpfloat (differing, <=, 0.001);
+  }
 
   save_artifact ("display-typed.png");
 }
