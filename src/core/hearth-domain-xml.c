@@ -335,7 +335,8 @@ parse_bytes (xmlNode *node)
   if (unit == NULL)
     return value * 1024;
   for (guint i = 0; i < G_N_ELEMENTS (units); i++)
-    if (strcmp (unit, units[i].unit) == 0 || (strlen (unit) == 1 && g_ascii_strcasecmp (unit, units[i].unit) == 0))
+    if (strcmp (unit, units[i].unit) == 0
+        || (strlen (unit) == 1 && g_ascii_strcasecmp (unit, units[i].unit) == 0))
       return value * units[i].factor;
   return value * 1024;
 }
@@ -596,7 +597,11 @@ hearth_domain_xml_set_description (HearthDomainXml *self,
   set_optional_text (self, "description", after, description);
 }
 
-/** hearth_domain_xml_dup_machine_type: Returns: (transfer full) (nullable): "q35", "pc-i440fx-7.2", … */
+/**
+ * hearth_domain_xml_dup_machine_type:
+ *
+ * Returns: (transfer full) (nullable): the machine type: "q35", "pc-i440fx-7.2", …
+ */
 char *
 hearth_domain_xml_dup_machine_type (HearthDomainXml *self)
 {
@@ -915,6 +920,7 @@ hearth_domain_xml_dup_boot_order (HearthDomainXml *self)
 {
   g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) ordered = g_ptr_array_new_with_free_func (g_free);
+  xmlNode *devs;
   xmlNode *os;
 
   g_return_val_if_fail (HEARTH_IS_DOMAIN_XML (self), NULL);
@@ -931,8 +937,8 @@ hearth_domain_xml_dup_boot_order (HearthDomainXml *self)
   g_ptr_array_add (result, NULL);
 
   /* Per-device boot elements: collect (order, kind) pairs and sort them. */
-  for (xmlNode *dev = find_child (root (self), "devices") ? find_child (root (self), "devices")->children : NULL;
-       dev != NULL; dev = dev->next)
+  devs = find_child (root (self), "devices");
+  for (xmlNode *dev = devs != NULL ? devs->children : NULL; dev != NULL; dev = dev->next)
     {
       xmlNode *boot = is_element (dev, NULL) ? find_child (dev, "boot") : NULL;
       g_autofree char *order = dup_prop (boot, "order");
@@ -976,6 +982,7 @@ hearth_domain_xml_set_boot_order (HearthDomainXml    *self,
                                   GError            **error)
 {
   static const char *after[] = { NULL };
+  xmlNode *devices_node;
   xmlNode *os;
   xmlNode *anchor = NULL;
   xmlNode *child;
@@ -1019,8 +1026,9 @@ hearth_domain_xml_set_boot_order (HearthDomainXml    *self,
       return TRUE;
   }
 
-  for (child = find_child (root (self), "devices") ? find_child (root (self), "devices")->children : NULL;
-       child != NULL; child = child->next)
+  devices_node = find_child (root (self), "devices");
+  for (child = devices_node != NULL ? devices_node->children : NULL; child != NULL;
+       child = child->next)
     {
       xmlNode *boot = is_element (child, NULL) ? find_child (child, "boot") : NULL;
 
@@ -1103,7 +1111,11 @@ primary_video (HearthDomainXml *self)
   return first;
 }
 
-/** hearth_domain_xml_dup_video_model: Returns: (transfer full) (nullable): the primary video model */
+/**
+ * hearth_domain_xml_dup_video_model:
+ *
+ * Returns: (transfer full) (nullable): the primary video card's model
+ */
 char *
 hearth_domain_xml_dup_video_model (HearthDomainXml *self)
 {
@@ -1245,7 +1257,11 @@ hearth_domain_xml_dup_disk_xml (HearthDomainXml *self,
   return disk != NULL ? dump_node (disk) : NULL;
 }
 
-/** hearth_domain_xml_dup_cdrom_target: Returns: (transfer full) (nullable): the first CD-ROM drive's target */
+/**
+ * hearth_domain_xml_dup_cdrom_target:
+ *
+ * Returns: (transfer full) (nullable): the first CD-ROM drive's target
+ */
 char *
 hearth_domain_xml_dup_cdrom_target (HearthDomainXml *self)
 {

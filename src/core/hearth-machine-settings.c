@@ -560,12 +560,14 @@ define_xml (SettingsOp *op,
   return defined != NULL;
 }
 
-/* Runs one live change; its failure only means the change applies on next start
- * (a guest without hot-plug support, a machine without a balloon). */
+/* Records one live change; its failure only means the change applies on next start
+ * (a guest without hot-plug support, a machine without a balloon). Use it through
+ * TRY_LIVE, which starts the audit stopwatch before the call. */
 static gboolean
-try_live (SettingsOp  *op,
-          const char  *operation,
-          int          ret)
+try_live (SettingsOp *op,
+          const char *operation,
+          int         ret,
+          gint64      begin)
 {
   g_autoptr(GError) error = NULL;
 
@@ -574,9 +576,12 @@ try_live (SettingsOp  *op,
       _hearth_error_take_libvirt (&error, operation);
       g_debug ("%s: applies on next start: %s", operation, error->message);
     }
-  audit (op, operation, error, hearth_now_usec ());
+  audit (op, operation, error, begin);
   return ret >= 0;
 }
+
+#define TRY_LIVE(op, operation, call) \
+  (begin = hearth_now_usec (), try_live ((op), (operation), (call), begin))
 
 static gboolean
 check_with_libvirt (SettingsOp     *op,
@@ -717,11 +722,13 @@ apply_worker (GTask        *task,
 
       if (pending->flags & HEARTH_SETTING_CDROM)
         {
-          g_autofree char *target = pending->cdrom_target ? g_strdup (pending->cdrom_target)
-                                                          : hearth_domain_xml_dup_cdrom_target (live);
+          g_autofree char *target = NULL;
           g_autofree char *device = NULL;
-          g_autofree char *old_device = target ? hearth_domain_xml_dup_disk_xml (live, target)
-                                               : NULL;
+          g_autofree char *old_device = NULL;
+
+          target = pending->cdrom_target != NULL ? g_strdup (pending->cdrom_target)
+                                                 : hearth_domain_xml_dup_cdrom_target (live);
+          old_device = target != NULL ? hearth_domain_xml_dup_disk_xml (live, target) : NULL;
 
           if (!hearth_domain_xml_set_cdrom_media (live, target, pending->cdrom_path, &error))
             goto fail;
@@ -788,60 +795,62 @@ apply_worker (GTask        *task,
 
       if (pending->flags & HEARTH_SETTING_TITLE)
         {
-          if (!try_live (op, "set-title-live",
-                         virDomainSetMetadata (domain, VIR_DOMAIN_METADATA_TITLE,
-                                               pending->title && pending->title[0] ? pending->title : NULL,
-                                               NULL, NULL, VIR_DOMAIN_AFFECT_LIVE)))
+          const char *title = pending->title && pending->title[0] ? pending->title : NULL;
+
+          if (!TRY_LIVE (op, "set-title-live",
+                         virDomainSetMetadata (domain, VIR_DOMAIN_METADATA_TITLE, title, NULL,
+                                               NULL, VIR_DOMAIN_AFFECT_LIVE)))
             next_start |= HEARTH_SETTING_TITLE;
         }
       if (pending->flags & HEARTH_SETTING_DESCRIPTION)
         {
-          if (!try_live (op, "set-description-live",
-                         virDomainSetMetadata (domain, VIR_DOMAIN_METADATA_DESCRIPTION,
-                                               pending->description && pending->description[0]
-                                                 ? pending->description : NULL,
+          const char *text = pending->description && pending->description[0]
+                               ? pending->description : NULL;
+
+          if (!TRY_LIVE (op, "set-description-live",
+                         virDomainSetMetadata (domain, VIR_DOMAIN_METADATA_DESCRIPTION, text,
                                                NULL, NULL, VIR_DOMAIN_AFFECT_LIVE)))
             next_start |= HEARTH_SETTING_DESCRIPTION;
         }
 
+      /* A new count up to the running maximum is hot-plugged (or ballooned); a new
+       * maximum, or a count above it, waits for the next start. */
       if (pending->flags & HEARTH_SETTING_VCPUS)
         {
           guint want = hearth_domain_xml_get_vcpus (config);
+          guint live_max = hearth_domain_xml_get_max_vcpus (live);
 
-          if (hearth_domain_xml_get_max_vcpus (config) != hearth_domain_xml_get_max_vcpus (live)
-              || want > hearth_domain_xml_get_max_vcpus (live))
+          if (hearth_domain_xml_get_max_vcpus (config) != live_max || want > live_max)
             next_start |= HEARTH_SETTING_VCPUS;
-          else if (want != hearth_domain_xml_get_vcpus (live)
-                   && !try_live (op, "set-vcpus-live",
-                                 virDomainSetVcpusFlags (domain, want, VIR_DOMAIN_AFFECT_LIVE)))
+          if (want <= live_max && want != hearth_domain_xml_get_vcpus (live)
+              && !TRY_LIVE (op, "set-vcpus-live",
+                            virDomainSetVcpusFlags (domain, want, VIR_DOMAIN_AFFECT_LIVE)))
             next_start |= HEARTH_SETTING_VCPUS;
         }
 
       if (pending->flags & HEARTH_SETTING_MEMORY)
         {
-          guint64 want = hearth_domain_xml_get_memory (config);
+          guint64 want = hearth_domain_xml_get_memory (config) / 1024;
+          guint64 live_max = hearth_domain_xml_get_max_memory (live) / 1024;
 
-          if (hearth_domain_xml_get_max_memory (config) / 1024
-                != hearth_domain_xml_get_max_memory (live) / 1024
-              || want > hearth_domain_xml_get_max_memory (live))
+          if (hearth_domain_xml_get_max_memory (config) / 1024 != live_max || want > live_max)
             next_start |= HEARTH_SETTING_MEMORY;
-          else if (want / 1024 != hearth_domain_xml_get_memory (live) / 1024
-                   && !try_live (op, "set-memory-live",
-                                 virDomainSetMemoryFlags (domain, want / 1024,
-                                                          VIR_DOMAIN_AFFECT_LIVE)))
+          if (want <= live_max && want != hearth_domain_xml_get_memory (live) / 1024
+              && !TRY_LIVE (op, "set-memory-live",
+                            virDomainSetMemoryFlags (domain, want, VIR_DOMAIN_AFFECT_LIVE)))
             next_start |= HEARTH_SETTING_MEMORY;
         }
 
       if ((pending->flags & HEARTH_SETTING_ADD_DISK)
           && (new_disk_xml == NULL
-              || !try_live (op, "attach-disk-live",
+              || !TRY_LIVE (op, "attach-disk-live",
                             virDomainAttachDeviceFlags (domain, new_disk_xml,
                                                         VIR_DOMAIN_AFFECT_LIVE))))
         next_start |= HEARTH_SETTING_ADD_DISK;
 
       if ((pending->flags & HEARTH_SETTING_REMOVE_DISK)
           && (removed_disk_xml == NULL
-              || !try_live (op, "detach-disk-live",
+              || !TRY_LIVE (op, "detach-disk-live",
                             virDomainDetachDeviceFlags (domain, removed_disk_xml,
                                                         VIR_DOMAIN_AFFECT_LIVE))))
         next_start |= HEARTH_SETTING_REMOVE_DISK;
@@ -1210,7 +1219,11 @@ hearth_machine_settings_get_sound (HearthMachineSettings *self)
   return hearth_domain_xml_get_sound (self->snapshot->config);
 }
 
-/** hearth_machine_settings_get_boot_order: Returns: (transfer none): boot device kinds, first first */
+/**
+ * hearth_machine_settings_get_boot_order:
+ *
+ * Returns: (transfer none): the boot device kinds ("hd", "cdrom", …), first first
+ */
 const char * const *
 hearth_machine_settings_get_boot_order (HearthMachineSettings *self)
 {
@@ -1234,7 +1247,11 @@ hearth_machine_settings_get_video_model (HearthMachineSettings *self)
   return self->snapshot->video_model;
 }
 
-/** hearth_machine_settings_get_xml: Returns: (transfer none): the configuration XML, for "Edit XML" */
+/**
+ * hearth_machine_settings_get_xml:
+ *
+ * Returns: (transfer none): the configuration XML, for the "Edit XML" page
+ */
 const char *
 hearth_machine_settings_get_xml (HearthMachineSettings *self)
 {

@@ -254,13 +254,14 @@ test_apply_live (Fixture      *fixture,
   g_assert_cmpuint (hearth_machine_settings_get_vcpus (settings), ==, 3);
   g_assert_true (hearth_machine_settings_get_sound (settings));
 
-  /* More vCPUs than the running maximum: only the configuration can have them. */
+  /* A new maximum waits for the next start; the count within the running
+   * maximum is still hot-plugged now. */
   hearth_machine_settings_set_vcpus (settings, 4, 6);
   g_assert_true (apply (settings, &now, &next_start, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (now, ==, 0);
   g_assert_cmpuint (next_start, ==, HEARTH_SETTING_VCPUS);
-  g_assert_cmpuint (hearth_machine_settings_get_live_vcpus (settings), ==, 3);
+  g_assert_cmpuint (hearth_machine_settings_get_live_vcpus (settings), ==, 4);
   g_assert_cmpuint (hearth_machine_settings_get_max_vcpus (settings), ==, 6);
   g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_RUNNING, 1000));
 }
