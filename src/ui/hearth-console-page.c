@@ -1,0 +1,843 @@
+/* hearth-console-page.c  SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "hearth-console"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <unistd.h>
+
+#include "hearth-console-page.h"
+#include "hearth-ui-utils.h"
+
+/**
+ * HearthConsolePage:
+ *
+ * A machine's screen with its own header bar (back, name, send keys, USB,
+ * scaling, fullscreen). It follows the machine: while it is off, paused or
+ * starting, a status page says so; when it runs, the page connects the
+ * display through descriptors from hearth_machine_open_graphics_fd_async()
+ * (no TCP port) and reconnects by itself after a restart or a lost
+ * connection, with a growing delay while the machine runs but cannot be
+ * reached.
+ */
+struct _HearthConsolePage
+{
+  AdwBin parent_instance;
+
+  /* Owned. */
+  HearthMachine *machine;
+  GSignalGroup *machine_signals;
+  GCancellable *cancellable; /* cancelled when the machine changes or on dispose */
+  guint reconnect_source;
+  guint reconnect_attempts;
+  gboolean connecting;
+  gboolean have_frame;
+  char *last_error; /* translated, for the status page */
+
+  /* Template children. */
+  AdwHeaderBar *header_bar;
+  AdwWindowTitle *window_title;
+  GtkStack *stack;
+  GtkScrolledWindow *scroller;
+  HearthDisplay *display;
+  AdwStatusPage *status_page;
+  GtkWidget *spinner;
+  GtkWidget *start_button;
+  GtkWidget *resume_button;
+  GtkWidget *usb_button;
+  GtkLabel *usb_message;
+  GtkListBox *usb_list;
+};
+
+G_DEFINE_FINAL_TYPE (HearthConsolePage, hearth_console_page, ADW_TYPE_BIN)
+
+enum
+{
+  PROP_0,
+  PROP_MACHINE,
+  PROP_SCALE_TO_FIT,
+  N_PROPS
+};
+
+enum
+{
+  SIGNAL_BACK,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+#define RECONNECT_MAX_DELAY_MS 8000
+
+static void connect_display (HearthConsolePage *self);
+
+/* -------------------------------------------------------------------------- */
+/* State                                                                      */
+
+static void
+console_actions_update (HearthConsolePage *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  gboolean connected = hearth_display_get_connected (self->display);
+
+  gtk_widget_action_set_enabled (widget, "console.start",
+                                 self->machine != NULL
+                                   && hearth_machine_can_run_action (self->machine,
+                                                                     HEARTH_MACHINE_ACTION_START));
+  gtk_widget_action_set_enabled (widget, "console.resume",
+                                 self->machine != NULL
+                                   && hearth_machine_can_run_action (self->machine,
+                                                                     HEARTH_MACHINE_ACTION_RESUME));
+  gtk_widget_action_set_enabled (widget, "console.send-keys", connected);
+  gtk_widget_set_sensitive (self->usb_button, connected);
+}
+
+static void
+update_page (HearthConsolePage *self)
+{
+  HearthMachineState state = HEARTH_MACHINE_STATE_UNKNOWN;
+  const char *name = "";
+  g_autofree char *title = NULL;
+  const char *description = NULL;
+  gboolean show_display = FALSE;
+  gboolean spinning = FALSE;
+
+  if (self->machine != NULL)
+    {
+      state = hearth_machine_get_state (self->machine);
+      name = hearth_machine_get_display_name (self->machine);
+    }
+
+  adw_window_title_set_title (self->window_title, name);
+  adw_window_title_set_subtitle (self->window_title, hearth_ui_state_to_label (state));
+  hearth_display_set_machine_name (self->display, name);
+
+  switch (state)
+    {
+    case HEARTH_MACHINE_STATE_RUNNING:
+      if (hearth_display_get_connected (self->display) && self->have_frame)
+        {
+          show_display = TRUE;
+        }
+      else
+        {
+          /* Translators: %s is a machine's name. */
+          title = g_strdup_printf (_("Connecting to “%s”…"), name);
+          description = self->last_error;
+          spinning = TRUE;
+        }
+      break;
+
+    case HEARTH_MACHINE_STATE_PAUSED:
+      title = g_strdup_printf (_("“%s” Is Paused"), name);
+      description = _("Resume the machine to use it again.");
+      break;
+
+    case HEARTH_MACHINE_STATE_SHUTTING_DOWN:
+      title = g_strdup_printf (_("“%s” Is Shutting Down"), name);
+      spinning = TRUE;
+      break;
+
+    case HEARTH_MACHINE_STATE_CRASHED:
+      title = g_strdup_printf (_("“%s” Has Crashed"), name);
+      description = _("Start it again to continue.");
+      break;
+
+    case HEARTH_MACHINE_STATE_SAVED:
+    case HEARTH_MACHINE_STATE_SUSPENDED:
+      title = g_strdup_printf (_("“%s” Is Saved"), name);
+      description = _("Start it to continue where it left off.");
+      break;
+
+    case HEARTH_MACHINE_STATE_SHUTOFF:
+    case HEARTH_MACHINE_STATE_UNKNOWN:
+    default:
+      title = g_strdup_printf (_("“%s” Is Off"), name);
+      description = self->last_error;
+      break;
+    }
+
+  if (self->machine != NULL && hearth_machine_get_busy (self->machine)
+      && state != HEARTH_MACHINE_STATE_RUNNING)
+    {
+      /* Starting: a start is under way and the state is still "off". */
+      g_free (title);
+      title = g_strdup_printf (_("Starting “%s”…"), name);
+      description = NULL;
+      spinning = TRUE;
+    }
+
+  if (!show_display)
+    {
+      adw_status_page_set_title (self->status_page, title);
+      adw_status_page_set_description (self->status_page, description);
+    }
+
+  gtk_widget_set_visible (self->spinner, spinning);
+  gtk_spinner_set_spinning (GTK_SPINNER (self->spinner), spinning);
+  gtk_stack_set_visible_child_name (self->stack, show_display ? "display" : "status");
+
+  console_actions_update (self);
+  gtk_widget_set_visible (self->start_button,
+                          gtk_widget_is_sensitive (self->start_button) && !spinning);
+  gtk_widget_set_visible (self->resume_button,
+                          gtk_widget_is_sensitive (self->resume_button) && !spinning);
+
+  if (show_display && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->display));
+}
+
+static void
+set_last_error (HearthConsolePage *self,
+                const char        *message)
+{
+  g_free (self->last_error);
+  self->last_error = g_strdup (message);
+}
+
+/* -------------------------------------------------------------------------- */
+/* Connection                                                                 */
+
+static gboolean
+reconnect_cb (gpointer user_data)
+{
+  HearthConsolePage *self = user_data;
+
+  self->reconnect_source = 0;
+  connect_display (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_reconnect (HearthConsolePage *self)
+{
+  guint delay;
+
+  if (self->reconnect_source != 0 || self->machine == NULL
+      || hearth_machine_get_state (self->machine) != HEARTH_MACHINE_STATE_RUNNING)
+    return;
+
+  /* 250 ms, 500 ms, 1 s, … up to 8 s while the machine runs but its
+   * display cannot be reached. */
+  delay = MIN (250u << MIN (self->reconnect_attempts, 5u), RECONNECT_MAX_DELAY_MS);
+  self->reconnect_attempts++;
+  g_debug ("Reconnecting in %u ms", delay);
+  self->reconnect_source = g_timeout_add (delay, reconnect_cb, self);
+}
+
+static void
+on_main_fd_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  HearthConsolePage *self;
+  int fd;
+
+  fd = hearth_machine_open_graphics_fd_finish (HEARTH_MACHINE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      if (fd >= 0)
+        close (fd);
+      return;
+    }
+
+  self = HEARTH_CONSOLE_PAGE (user_data);
+  self->connecting = FALSE;
+
+  if (fd < 0)
+    {
+      g_debug ("Could not open the display: %s", error->message);
+      set_last_error (self, hearth_ui_error_explanation (error));
+      update_page (self);
+      schedule_reconnect (self);
+      return;
+    }
+
+  hearth_display_open_fd (self->display, fd);
+}
+
+static void
+connect_display (HearthConsolePage *self)
+{
+  if (self->machine == NULL || self->connecting
+      || hearth_machine_get_state (self->machine) != HEARTH_MACHINE_STATE_RUNNING
+      || hearth_display_get_session (self->display) != NULL)
+    return;
+
+  g_clear_handle_id (&self->reconnect_source, g_source_remove);
+  self->connecting = TRUE;
+  self->have_frame = FALSE;
+  hearth_machine_open_graphics_fd_async (self->machine, self->cancellable, on_main_fd_cb, self);
+}
+
+static void
+on_channel_fd_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  HearthDisplay *display = user_data; /* owned ref */
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  /* The display waits for an answer for every request; it copes with
+   * answers that arrive after its session ended. */
+  fd = hearth_machine_open_graphics_fd_finish (HEARTH_MACHINE (source), result, &error);
+  if (fd < 0)
+    g_debug ("No descriptor for a display channel: %s", error->message);
+  hearth_display_supply_fd (display, fd);
+  g_object_unref (display);
+}
+
+static void
+on_display_request_fd_cb (HearthConsolePage *self,
+                          HearthDisplay     *display)
+{
+  if (self->machine == NULL)
+    {
+      hearth_display_supply_fd (display, -1);
+      return;
+    }
+
+  /* Not our cancellable: a channel of a live session must get its answer. */
+  hearth_machine_open_graphics_fd_async (self->machine, NULL, on_channel_fd_cb,
+                                         g_object_ref (display));
+}
+
+static void
+on_display_first_frame_cb (HearthConsolePage *self,
+                           HearthDisplay     *display)
+{
+  self->have_frame = TRUE;
+  self->reconnect_attempts = 0;
+  set_last_error (self, NULL);
+  update_page (self);
+}
+
+static void
+on_display_connected_cb (HearthConsolePage *self,
+                         GParamSpec        *pspec,
+                         HearthDisplay     *display)
+{
+  update_page (self);
+}
+
+static void
+on_display_disconnected_cb (HearthConsolePage *self,
+                            const char        *reason,
+                            HearthDisplay     *display)
+{
+  g_debug ("Display disconnected: %s", reason ? reason : "closed");
+  self->have_frame = FALSE;
+  update_page (self);
+
+  /* A guest reboot keeps the connection; a restart of the machine or a lost
+   * connection ends it. Reconnect while the machine runs; a state change to
+   * "running" reconnects at once otherwise. */
+  schedule_reconnect (self);
+}
+
+static void
+on_machine_state_cb (HearthConsolePage *self)
+{
+  if (self->machine != NULL
+      && hearth_machine_get_state (self->machine) == HEARTH_MACHINE_STATE_RUNNING)
+    {
+      self->reconnect_attempts = 0;
+      connect_display (self);
+    }
+  else
+    {
+      g_clear_handle_id (&self->reconnect_source, g_source_remove);
+    }
+
+  update_page (self);
+}
+
+/* -------------------------------------------------------------------------- */
+/* Actions                                                                    */
+
+static void
+on_action_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  HearthConsolePage *self;
+
+  if (hearth_machine_run_action_finish (HEARTH_MACHINE (source), result, &error))
+    return;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = HEARTH_CONSOLE_PAGE (user_data);
+  set_last_error (self, hearth_ui_error_explanation (error));
+  update_page (self);
+}
+
+static void
+run_action (HearthConsolePage   *self,
+            HearthMachineAction  action)
+{
+  if (self->machine == NULL || !hearth_machine_can_run_action (self->machine, action))
+    return;
+
+  set_last_error (self, NULL);
+  hearth_machine_run_action_async (self->machine, action, self->cancellable, on_action_done_cb,
+                                   self);
+  update_page (self);
+}
+
+static void
+start_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  run_action (HEARTH_CONSOLE_PAGE (widget), HEARTH_MACHINE_ACTION_START);
+}
+
+static void
+resume_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  run_action (HEARTH_CONSOLE_PAGE (widget), HEARTH_MACHINE_ACTION_RESUME);
+}
+
+static void
+back_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  HearthConsolePage *self = HEARTH_CONSOLE_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (GTK_IS_WINDOW (root) && gtk_window_is_fullscreen (GTK_WINDOW (root)))
+    gtk_window_unfullscreen (GTK_WINDOW (root));
+  hearth_display_release_grab (self->display);
+  g_signal_emit (self, signals[SIGNAL_BACK], 0);
+}
+
+static void
+fullscreen_activated (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (!GTK_IS_WINDOW (root))
+    return;
+
+  if (gtk_window_is_fullscreen (GTK_WINDOW (root)))
+    gtk_window_unfullscreen (GTK_WINDOW (root));
+  else
+    gtk_window_fullscreen (GTK_WINDOW (root));
+}
+
+/* Set 1 scancodes (0xe0XX for extended keys) of the send-keys menu. */
+#define SC_CTRL 0x1d
+#define SC_ALT 0x38
+#define SC_DELETE 0xe053
+#define SC_BACKSPACE 0x0e
+#define SC_PRINT 0xe037
+
+static void
+send_keys_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  HearthConsolePage *self = HEARTH_CONSOLE_PAGE (widget);
+  const char *which = g_variant_get_string (parameter, NULL);
+  guint keys[3] = { SC_CTRL, SC_ALT, 0 };
+  guint n = 3;
+  guint f;
+
+  if (g_str_equal (which, "ctrl-alt-del"))
+    keys[2] = SC_DELETE;
+  else if (g_str_equal (which, "ctrl-alt-backspace"))
+    keys[2] = SC_BACKSPACE;
+  else if (g_str_equal (which, "print"))
+    {
+      keys[0] = SC_PRINT;
+      n = 1;
+    }
+  else if (sscanf (which, "ctrl-alt-f%u", &f) == 1 && f >= 1 && f <= 12)
+    /* F1–F10 are 0x3b–0x44, F11 and F12 0x57 and 0x58. */
+    keys[2] = f <= 10 ? 0x3a + f : 0x56 + (f - 10);
+  else
+    return;
+
+  hearth_display_send_keys (self->display, keys, n);
+  gtk_widget_grab_focus (GTK_WIDGET (self->display));
+}
+
+/* -------------------------------------------------------------------------- */
+/* USB redirection                                                            */
+
+static void
+on_usb_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GtkWidget) sw = user_data; /* owned ref to the switch */
+  SpiceUsbDeviceManager *manager = SPICE_USB_DEVICE_MANAGER (source);
+  gboolean connecting = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (sw), "connecting"));
+  gboolean ok;
+
+  if (connecting)
+    ok = spice_usb_device_manager_connect_device_finish (manager, result, &error);
+  else
+    ok = spice_usb_device_manager_disconnect_device_finish (manager, result, &error);
+
+  if (!ok)
+    {
+      GtkWidget *label = g_object_get_data (G_OBJECT (sw), "message-label");
+      g_autofree char *text = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      /* Translators: %s is the system's explanation. */
+      text = g_strdup_printf (_("The device could not be redirected: %s. Redirecting USB devices "
+                                "needs permission to use them (see /dev/bus/usb)."),
+                              error->message);
+      if (label != NULL)
+        gtk_label_set_label (GTK_LABEL (label), text);
+
+      g_signal_handlers_block_matched (sw, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, manager);
+      gtk_switch_set_active (GTK_SWITCH (sw), !connecting);
+      g_signal_handlers_unblock_matched (sw, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, manager);
+    }
+}
+
+static void
+free_usb_device (gpointer device)
+{
+  g_boxed_free (spice_usb_device_get_type (), device);
+}
+
+static void
+on_usb_switch_cb (GtkSwitch             *sw,
+                  GParamSpec            *pspec,
+                  SpiceUsbDeviceManager *manager)
+{
+  SpiceUsbDevice *device = g_object_get_data (G_OBJECT (sw), "device");
+  gboolean active = gtk_switch_get_active (sw);
+
+  g_object_set_data (G_OBJECT (sw), "connecting", GINT_TO_POINTER (active));
+  if (active)
+    spice_usb_device_manager_connect_device_async (manager, device, NULL, on_usb_done_cb,
+                                                   g_object_ref (sw));
+  else
+    spice_usb_device_manager_disconnect_device_async (manager, device, NULL, on_usb_done_cb,
+                                                      g_object_ref (sw));
+}
+
+static void
+on_usb_popover_show_cb (HearthConsolePage *self,
+                        GtkPopover        *popover)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) devices = NULL;
+  SpiceUsbDeviceManager *manager;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->usb_list))) != NULL)
+    gtk_list_box_remove (self->usb_list, child);
+
+  manager = hearth_display_get_usb_manager (self->display, &error);
+  if (manager == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("USB redirection is not available: %s"),
+                                               error->message);
+
+      gtk_label_set_label (self->usb_message, text);
+      gtk_widget_set_visible (GTK_WIDGET (self->usb_list), FALSE);
+      return;
+    }
+
+  devices = spice_usb_device_manager_get_devices (manager);
+  if (devices == NULL || devices->len == 0)
+    {
+      gtk_label_set_label (self->usb_message, _("No USB devices are plugged into this computer."));
+      gtk_widget_set_visible (GTK_WIDGET (self->usb_list), FALSE);
+      return;
+    }
+
+  gtk_label_set_label (self->usb_message,
+                       _("Devices switched on here are used by the machine instead of this "
+                         "computer."));
+  gtk_widget_set_visible (GTK_WIDGET (self->usb_list), TRUE);
+
+  for (guint i = 0; i < devices->len; i++)
+    {
+      SpiceUsbDevice *device = g_ptr_array_index (devices, i);
+      g_autofree char *description = spice_usb_device_get_description (device, "%s %s");
+      g_autoptr(GError) why_not = NULL;
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *sw = gtk_switch_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), description);
+      gtk_widget_set_valign (sw, GTK_ALIGN_CENTER);
+      gtk_switch_set_active (GTK_SWITCH (sw),
+                             spice_usb_device_manager_is_device_connected (manager, device));
+      if (!spice_usb_device_manager_can_redirect_device (manager, device, &why_not))
+        {
+          gtk_widget_set_sensitive (sw, FALSE);
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), why_not->message);
+        }
+
+      g_object_set_data_full (G_OBJECT (sw), "device",
+                              g_boxed_copy (spice_usb_device_get_type (), device),
+                              free_usb_device);
+      g_object_set_data (G_OBJECT (sw), "message-label", self->usb_message);
+      g_signal_connect_object (sw, "notify::active", G_CALLBACK (on_usb_switch_cb), manager, 0);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (sw), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      description, -1);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), sw);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), sw);
+      gtk_list_box_append (self->usb_list, row);
+    }
+}
+
+/* -------------------------------------------------------------------------- */
+/* GObject                                                                    */
+
+static void
+hearth_console_page_dispose (GObject *object)
+{
+  HearthConsolePage *self = HEARTH_CONSOLE_PAGE (object);
+
+  /* Without a machine, the "disconnected" of the close schedules nothing. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->machine_signals);
+  g_clear_object (&self->machine);
+  if (self->display != NULL)
+    hearth_display_close (self->display);
+  g_clear_handle_id (&self->reconnect_source, g_source_remove);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), HEARTH_TYPE_CONSOLE_PAGE);
+
+  G_OBJECT_CLASS (hearth_console_page_parent_class)->dispose (object);
+}
+
+static void
+hearth_console_page_finalize (GObject *object)
+{
+  HearthConsolePage *self = HEARTH_CONSOLE_PAGE (object);
+
+  g_clear_object (&self->cancellable);
+  g_free (self->last_error);
+
+  G_OBJECT_CLASS (hearth_console_page_parent_class)->finalize (object);
+}
+
+static void
+hearth_console_page_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  HearthConsolePage *self = HEARTH_CONSOLE_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MACHINE:
+      g_value_set_object (value, self->machine);
+      break;
+    case PROP_SCALE_TO_FIT:
+      g_value_set_boolean (value, hearth_display_get_scale_to_fit (self->display));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hearth_console_page_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  HearthConsolePage *self = HEARTH_CONSOLE_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MACHINE:
+      hearth_console_page_set_machine (self, g_value_get_object (value));
+      break;
+    case PROP_SCALE_TO_FIT:
+      if (g_value_get_boolean (value) != hearth_display_get_scale_to_fit (self->display))
+        {
+          hearth_display_set_scale_to_fit (self->display, g_value_get_boolean (value));
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hearth_console_page_class_init (HearthConsolePageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = hearth_console_page_dispose;
+  object_class->finalize = hearth_console_page_finalize;
+  object_class->get_property = hearth_console_page_get_property;
+  object_class->set_property = hearth_console_page_set_property;
+
+  /**
+   * HearthConsolePage:machine:
+   *
+   * The machine shown, or %NULL.
+   */
+  properties[PROP_MACHINE] =
+    g_param_spec_object ("machine", NULL, NULL, HEARTH_TYPE_MACHINE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * HearthConsolePage:scale-to-fit:
+   *
+   * Scale the screen to the window (TRUE) or show it 1:1 with scroll bars.
+   */
+  properties[PROP_SCALE_TO_FIT] =
+    g_param_spec_boolean ("scale-to-fit", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * HearthConsolePage::back:
+   *
+   * The user asked to leave the console (the window shows its list again).
+   */
+  signals[SIGNAL_BACK] = g_signal_new ("back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                       NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  g_type_ensure (HEARTH_TYPE_DISPLAY);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/hearthvm/Hearth/ui/hearth-console-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, window_title);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, stack);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, scroller);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, display);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, status_page);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, start_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, resume_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, usb_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, usb_message);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, usb_list);
+  gtk_widget_class_bind_template_callback (widget_class, on_display_request_fd_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_display_first_frame_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_display_disconnected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_display_connected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_usb_popover_show_cb);
+
+  gtk_widget_class_install_action (widget_class, "console.back", NULL, back_activated);
+  gtk_widget_class_install_action (widget_class, "console.start", NULL, start_activated);
+  gtk_widget_class_install_action (widget_class, "console.resume", NULL, resume_activated);
+  gtk_widget_class_install_action (widget_class, "console.fullscreen", NULL, fullscreen_activated);
+  gtk_widget_class_install_action (widget_class, "console.send-keys", "s", send_keys_activated);
+  gtk_widget_class_install_property_action (widget_class, "console.scale-to-fit", "scale-to-fit");
+
+  /* These reach the page only when the screen does not have the focus (the
+   * screen sends every key to the machine). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "console.fullscreen", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "console.back",
+                                       NULL);
+}
+
+static void
+hearth_console_page_init (HearthConsolePage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->machine_signals = g_signal_group_new (HEARTH_TYPE_MACHINE);
+  g_signal_group_connect_swapped (self->machine_signals, "notify::state",
+                                  G_CALLBACK (on_machine_state_cb), self);
+  g_signal_group_connect_swapped (self->machine_signals, "notify::busy",
+                                  G_CALLBACK (update_page), self);
+  g_signal_group_connect_swapped (self->machine_signals, "notify::display-name",
+                                  G_CALLBACK (update_page), self);
+
+  update_page (self);
+}
+
+/* -------------------------------------------------------------------------- */
+/* Public API                                                                 */
+
+GtkWidget *
+hearth_console_page_new (void)
+{
+  return g_object_new (HEARTH_TYPE_CONSOLE_PAGE, NULL);
+}
+
+/**
+ * hearth_console_page_get_machine:
+ *
+ * Returns: (transfer none) (nullable): the machine shown
+ */
+HearthMachine *
+hearth_console_page_get_machine (HearthConsolePage *self)
+{
+  g_return_val_if_fail (HEARTH_IS_CONSOLE_PAGE (self), NULL);
+
+  return self->machine;
+}
+
+/**
+ * hearth_console_page_set_machine:
+ * @machine: (nullable): the machine to show
+ *
+ * Shows @machine: its screen when it runs (connecting at once), otherwise a
+ * status page with a Start or Resume button.
+ */
+void
+hearth_console_page_set_machine (HearthConsolePage *self,
+                                 HearthMachine     *machine)
+{
+  g_return_if_fail (HEARTH_IS_CONSOLE_PAGE (self));
+  g_return_if_fail (!machine || HEARTH_IS_MACHINE (machine));
+
+  if (self->machine == machine)
+    return;
+
+  /* Drop everything that belongs to the previous machine. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  hearth_display_close (self->display);
+  g_clear_handle_id (&self->reconnect_source, g_source_remove);
+  self->connecting = FALSE;
+  self->have_frame = FALSE;
+  self->reconnect_attempts = 0;
+  set_last_error (self, NULL);
+
+  g_set_object (&self->machine, machine);
+  g_signal_group_set_target (self->machine_signals, machine);
+
+  on_machine_state_cb (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MACHINE]);
+}
+
+/**
+ * hearth_console_page_get_display:
+ *
+ * Returns: (transfer none): the display widget
+ */
+HearthDisplay *
+hearth_console_page_get_display (HearthConsolePage *self)
+{
+  g_return_val_if_fail (HEARTH_IS_CONSOLE_PAGE (self), NULL);
+
+  return self->display;
+}
