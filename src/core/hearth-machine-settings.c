@@ -35,9 +35,29 @@ struct _HearthMachineSettings
   HearthMachine *machine;   /* owned */
   struct Snapshot *snapshot; /* owned; what was last loaded */
   struct Pending *pending;  /* owned; never NULL */
+  guint applying;           /* apply operations under way */
 };
 
 G_DEFINE_FINAL_TYPE (HearthMachineSettings, hearth_machine_settings, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_MACHINE,
+  PROP_RUNNING,
+  PROP_PENDING,
+  PROP_BUSY,
+  N_PROPS
+};
+
+enum
+{
+  RELOADED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
 
 typedef struct _virStoragePool SettingsVirPool;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SettingsVirPool, virStoragePoolFree)
@@ -104,6 +124,7 @@ typedef struct
 
 typedef struct
 {
+  HearthSettingFlags applied;     /* what the apply was asked to do */
   HearthSettingFlags now;
   HearthSettingFlags next_start;
   Snapshot          *snapshot;
@@ -892,6 +913,7 @@ apply_worker (GTask        *task,
     }
 
   result = g_new0 (ApplyResult, 1);
+  result->applied = pending->flags;
   result->now = now;
   result->next_start = next_start;
   result->snapshot = snapshot_fetch (op->conn, domain, NULL);
@@ -971,6 +993,57 @@ settings_op_new (HearthMachine *machine,
 }
 
 static void
+add_pending (HearthMachineSettings *self,
+             HearthSettingFlags     flag)
+{
+  if (self->pending->flags & flag)
+    return;
+
+  self->pending->flags |= flag;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING]);
+}
+
+static void
+clear_pending (HearthMachineSettings *self)
+{
+  gboolean had = self->pending->flags != 0;
+
+  pending_clear (self->pending);
+  if (had)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING]);
+}
+
+static void
+apply_completed_cb (GTask                 *task,
+                    GParamSpec            *pspec,
+                    HearthMachineSettings *self)
+{
+  g_assert (self->applying > 0);
+
+  if (--self->applying == 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+  g_object_unref (self);
+}
+
+static void
+hearth_machine_settings_get_property (GObject    *object,
+                                      guint       prop_id,
+                                      GValue     *value,
+                                      GParamSpec *pspec)
+{
+  HearthMachineSettings *self = HEARTH_MACHINE_SETTINGS (object);
+
+  switch (prop_id)
+    {
+    case PROP_MACHINE: g_value_set_object (value, self->machine); break;
+    case PROP_RUNNING: g_value_set_boolean (value, self->snapshot->active); break;
+    case PROP_PENDING: g_value_set_flags (value, self->pending->flags); break;
+    case PROP_BUSY: g_value_set_boolean (value, self->applying > 0); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 hearth_machine_settings_finalize (GObject *object)
 {
   HearthMachineSettings *self = HEARTH_MACHINE_SETTINGS (object);
@@ -987,7 +1060,31 @@ hearth_machine_settings_class_init (HearthMachineSettingsClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
   object_class->finalize = hearth_machine_settings_finalize;
+  object_class->get_property = hearth_machine_settings_get_property;
+
+  /** HearthMachineSettings:machine: The machine these settings belong to. */
+  properties[PROP_MACHINE] = g_param_spec_object ("machine", NULL, NULL, HEARTH_TYPE_MACHINE,
+                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /** HearthMachineSettings:running: Whether the machine ran when last loaded. */
+  properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE, ro);
+  /** HearthMachineSettings:pending: The settings with changes not applied yet. */
+  properties[PROP_PENDING] = g_param_spec_flags ("pending", NULL, NULL, HEARTH_TYPE_SETTING_FLAGS,
+                                                 HEARTH_SETTING_NONE, ro);
+  /** HearthMachineSettings:busy: Whether an apply is under way. */
+  properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE, ro);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * HearthMachineSettings::reloaded:
+   *
+   * The settings were read again after an apply: every getter may return
+   * something new.
+   */
+  signals[RELOADED] = g_signal_new ("reloaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                    NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -1060,6 +1157,14 @@ hearth_machine_settings_get_machine (HearthMachineSettings *self)
 {
   g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), NULL);
   return self->machine;
+}
+
+/** hearth_machine_settings_get_busy: Returns: whether an apply is under way */
+gboolean
+hearth_machine_settings_get_busy (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), FALSE);
+  return self->applying > 0;
 }
 
 /** hearth_machine_settings_get_running: Returns: whether the machine ran when loaded */
@@ -1272,7 +1377,7 @@ void
 hearth_machine_settings_discard (HearthMachineSettings *self)
 {
   g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
-  pending_clear (self->pending);
+  clear_pending (self);
 }
 
 static void
@@ -1292,7 +1397,7 @@ hearth_machine_settings_set_name (HearthMachineSettings *self,
   g_return_if_fail (name != NULL);
 
   replace_string (&self->pending->name, name);
-  self->pending->flags |= HEARTH_SETTING_NAME;
+  add_pending (self, HEARTH_SETTING_NAME);
 }
 
 /** hearth_machine_settings_set_title: @title: (nullable): the title; %NULL or "" removes it */
@@ -1303,7 +1408,7 @@ hearth_machine_settings_set_title (HearthMachineSettings *self,
   g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
 
   replace_string (&self->pending->title, title);
-  self->pending->flags |= HEARTH_SETTING_TITLE;
+  add_pending (self, HEARTH_SETTING_TITLE);
 }
 
 /** hearth_machine_settings_set_description: @description: (nullable): %NULL or "" removes it */
@@ -1314,7 +1419,7 @@ hearth_machine_settings_set_description (HearthMachineSettings *self,
   g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
 
   replace_string (&self->pending->description, description);
-  self->pending->flags |= HEARTH_SETTING_DESCRIPTION;
+  add_pending (self, HEARTH_SETTING_DESCRIPTION);
 }
 
 /** hearth_machine_settings_set_autostart: Starts the machine with the host, or not. */
@@ -1325,7 +1430,7 @@ hearth_machine_settings_set_autostart (HearthMachineSettings *self,
   g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
 
   self->pending->autostart = !!autostart;
-  self->pending->flags |= HEARTH_SETTING_AUTOSTART;
+  add_pending (self, HEARTH_SETTING_AUTOSTART);
 }
 
 /**
@@ -1344,7 +1449,7 @@ hearth_machine_settings_set_vcpus (HearthMachineSettings *self,
 
   self->pending->vcpus = vcpus;
   self->pending->max_vcpus = max_vcpus;
-  self->pending->flags |= HEARTH_SETTING_VCPUS;
+  add_pending (self, HEARTH_SETTING_VCPUS);
 }
 
 /**
@@ -1364,7 +1469,7 @@ hearth_machine_settings_set_memory (HearthMachineSettings *self,
 
   self->pending->memory = memory;
   self->pending->max_memory = max_memory;
-  self->pending->flags |= HEARTH_SETTING_MEMORY;
+  add_pending (self, HEARTH_SETTING_MEMORY);
 }
 
 /**
@@ -1383,7 +1488,7 @@ hearth_machine_settings_set_cdrom (HearthMachineSettings *self,
 
   replace_string (&self->pending->cdrom_target, target);
   replace_string (&self->pending->cdrom_path, path);
-  self->pending->flags |= HEARTH_SETTING_CDROM;
+  add_pending (self, HEARTH_SETTING_CDROM);
 }
 
 /**
@@ -1400,7 +1505,7 @@ hearth_machine_settings_set_interface_link (HearthMachineSettings *self,
 
   replace_string (&self->pending->link_mac, mac);
   self->pending->link_up = !!up;
-  self->pending->flags |= HEARTH_SETTING_LINK;
+  add_pending (self, HEARTH_SETTING_LINK);
 }
 
 /**
@@ -1417,7 +1522,7 @@ hearth_machine_settings_add_disk (HearthMachineSettings *self,
   g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
 
   self->pending->disk_size = size;
-  self->pending->flags |= HEARTH_SETTING_ADD_DISK;
+  add_pending (self, HEARTH_SETTING_ADD_DISK);
 }
 
 /**
@@ -1435,7 +1540,7 @@ hearth_machine_settings_remove_disk (HearthMachineSettings *self,
 
   replace_string (&self->pending->remove_target, target);
   self->pending->delete_image = !!delete_image;
-  self->pending->flags |= HEARTH_SETTING_REMOVE_DISK;
+  add_pending (self, HEARTH_SETTING_REMOVE_DISK);
 }
 
 /** hearth_machine_settings_set_sound: Adds or removes the sound card (next start). */
@@ -1446,7 +1551,7 @@ hearth_machine_settings_set_sound (HearthMachineSettings *self,
   g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
 
   self->pending->sound = !!enabled;
-  self->pending->flags |= HEARTH_SETTING_SOUND;
+  add_pending (self, HEARTH_SETTING_SOUND);
 }
 
 /**
@@ -1461,7 +1566,7 @@ hearth_machine_settings_set_boot_order (HearthMachineSettings *self,
 
   g_strfreev (self->pending->boot_order);
   self->pending->boot_order = g_strdupv ((char **) devs);
-  self->pending->flags |= HEARTH_SETTING_BOOT;
+  add_pending (self, HEARTH_SETTING_BOOT);
 }
 
 /** hearth_machine_settings_set_boot_menu: Shows the firmware's boot menu, or not. */
@@ -1473,7 +1578,7 @@ hearth_machine_settings_set_boot_menu (HearthMachineSettings *self,
 
   self->pending->boot_menu = !!enabled;
   self->pending->boot_menu_set = TRUE;
-  self->pending->flags |= HEARTH_SETTING_BOOT;
+  add_pending (self, HEARTH_SETTING_BOOT);
 }
 
 /** hearth_machine_settings_set_video_model: @model: "virtio", "qxl", "vga", … */
@@ -1485,7 +1590,7 @@ hearth_machine_settings_set_video_model (HearthMachineSettings *self,
   g_return_if_fail (model != NULL);
 
   replace_string (&self->pending->video_model, model);
-  self->pending->flags |= HEARTH_SETTING_VIDEO;
+  add_pending (self, HEARTH_SETTING_VIDEO);
 }
 
 /**
@@ -1503,7 +1608,7 @@ hearth_machine_settings_set_xml (HearthMachineSettings *self,
   g_return_if_fail (xml != NULL);
 
   replace_string (&self->pending->xml, xml);
-  self->pending->flags |= HEARTH_SETTING_XML;
+  add_pending (self, HEARTH_SETTING_XML);
 }
 
 /**
@@ -1566,6 +1671,11 @@ hearth_machine_settings_apply_async (HearthMachineSettings *self,
     }
   op->pending = pending_copy (self->pending);
   g_task_set_task_data (task, op, (GDestroyNotify) settings_op_free);
+
+  if (self->applying++ == 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+  g_signal_connect (task, "notify::completed", G_CALLBACK (apply_completed_cb),
+                    g_object_ref (self));
   g_task_run_in_thread (task, apply_worker);
 }
 
@@ -1598,12 +1708,19 @@ hearth_machine_settings_apply_finish (HearthMachineSettings *self,
     *applied_now = outcome->now;
   if (next_start != NULL)
     *next_start = outcome->next_start;
+  /* Changes recorded while the apply ran were not part of it; they stay pending. */
+  if (self->pending->flags == outcome->applied)
+    clear_pending (self);
   if (outcome->snapshot != NULL)
     {
+      gboolean was_running = self->snapshot->active;
+
       snapshot_free (self->snapshot);
       self->snapshot = g_steal_pointer (&outcome->snapshot);
+      if (was_running != self->snapshot->active)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+      g_signal_emit (self, signals[RELOADED], 0);
     }
-  pending_clear (self->pending);
   apply_result_free (outcome);
   return TRUE;
 }

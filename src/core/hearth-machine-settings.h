@@ -61,6 +61,7 @@ HearthMachineSettings *hearth_machine_settings_load_finish (HearthMachine       
 
 /* What the machine has, as last loaded (config values: what the next start uses). */
 HearthMachine      *hearth_machine_settings_get_machine        (HearthMachineSettings *self);
+gboolean            hearth_machine_settings_get_busy           (HearthMachineSettings *self);
 gboolean            hearth_machine_settings_get_running        (HearthMachineSettings *self);
 const char         *hearth_machine_settings_get_name           (HearthMachineSettings *self);
 const char         *hearth_machine_settings_get_title          (HearthMachineSettings *self);

@@ -533,6 +533,75 @@ test_autostart (Fixture      *fixture,
   g_assert_true (hearth_machine_settings_get_autostart (settings));
 }
 
+static gboolean
+not_busy (gpointer data)
+{
+  return !hearth_machine_settings_get_busy (data);
+}
+
+static void
+count_cb (GObject    *object,
+          GParamSpec *pspec,
+          guint      *count)
+{
+  (*count)++;
+}
+
+static void
+count_signal_cb (HearthMachineSettings *settings,
+                 guint                 *count)
+{
+  (*count)++;
+}
+
+/* What a settings window binds to: "pending" and "busy" notify on real changes
+ * only, and "reloaded" says the getters have new values. */
+static void
+test_notify (Fixture      *fixture,
+             gconstpointer data)
+{
+  HearthMachine *machine = find_machine (fixture, "workstation");
+  g_autoptr(HearthMachineSettings) settings = load (machine);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint pending_notifies = 0, busy_notifies = 0, reloads = 0;
+  HearthSettingFlags pending = 0;
+  gboolean busy = TRUE;
+
+  g_assert_true (hearth_machine_settings_get_machine (settings) == machine);
+  g_signal_connect (settings, "notify::pending", G_CALLBACK (count_cb), &pending_notifies);
+  g_signal_connect (settings, "notify::busy", G_CALLBACK (count_cb), &busy_notifies);
+  g_signal_connect (settings, "reloaded", G_CALLBACK (count_signal_cb), &reloads);
+
+  hearth_machine_settings_set_memory (settings, 1 * GIB, 0);
+  hearth_machine_settings_set_memory (settings, 2 * GIB, 0);
+  g_assert_cmpuint (pending_notifies, ==, 1);
+  hearth_machine_settings_set_sound (settings, FALSE);
+  g_assert_cmpuint (pending_notifies, ==, 2);
+  g_object_get (settings, "pending", &pending, "busy", &busy, NULL);
+  g_assert_cmpuint (pending, ==, HEARTH_SETTING_MEMORY | HEARTH_SETTING_SOUND);
+  g_assert_false (busy);
+
+  hearth_machine_settings_apply_async (settings, NULL, result_cb, &result);
+  g_assert_true (hearth_machine_settings_get_busy (settings));
+  g_assert_cmpuint (busy_notifies, ==, 1);
+  g_assert_true (hearth_test_wait (have_result, &result, 10000));
+  g_assert_true (hearth_machine_settings_apply_finish (settings, result, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (reloads, ==, 1);
+  g_assert_cmpuint (pending_notifies, ==, 3);
+  g_assert_cmpuint (hearth_machine_settings_get_pending (settings), ==, HEARTH_SETTING_NONE);
+  g_assert_false (hearth_machine_settings_get_sound (settings));
+
+  /* The task completes after its callback; then the settings are idle again. */
+  g_clear_object (&result);
+  g_assert_true (hearth_test_wait (not_busy, settings, 10000));
+  g_assert_cmpuint (busy_notifies, ==, 2);
+
+  hearth_machine_settings_discard (settings);
+  g_assert_cmpuint (pending_notifies, ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -554,6 +623,8 @@ main (int   argc,
   g_test_add ("/core/settings/rename", Fixture, NULL, fixture_set_up, test_rename,
               fixture_tear_down);
   g_test_add ("/core/settings/disks", Fixture, NULL, fixture_set_up, test_disks,
+              fixture_tear_down);
+  g_test_add ("/core/settings/notify", Fixture, NULL, fixture_set_up, test_notify,
               fixture_tear_down);
   g_test_add ("/core/settings/autostart", Fixture, NULL, fixture_set_up, test_autostart,
               fixture_tear_down);
