@@ -219,7 +219,7 @@ test_one_call_per_tick (void)
   guint few = 0, many = 0;
 
   check_calls_per_tick (5, &few);
-  check_calls_per_tick (300, &many);
+  check_calls_per_tick (100, &many);
 
   /* The driver calls per tick do not grow with the number of machines: the
    * bulk call plus the host's CPU (the test driver has no node memory stats). */
