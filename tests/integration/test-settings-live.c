@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include <locale.h>
 #include <string.h>
 
 #include <libvirt/libvirt.h>
@@ -25,6 +26,7 @@
 #define TIMEOUT_MS 60000
 #define MIB (G_GUINT64_CONSTANT (1) << 20)
 #define GUEST_MAC "52:54:00:4e:a7:01"
+#define GUEST_NAME "hearth-settings 设置 🛠 长名字"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlDoc, xmlFreeDoc)
 
@@ -89,7 +91,7 @@ apply (HearthMachineSettings *settings,
 static char *
 build_guest_xml (void)
 {
-  g_autofree char *base = hearth_test_guest_xml ("hearth-settings", guest.serial,
+  g_autofree char *base = hearth_test_guest_xml (GUEST_NAME, guest.serial,
                                                  HEARTH_TEST_GUEST_Q35);
   g_autoptr(HearthDomainXml) edited = NULL;
   g_autoptr(xmlDoc) doc = NULL;
@@ -503,7 +505,7 @@ test_refusal (void)
   g_assert_false (apply (settings, NULL, NULL, &error));
   g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_STATE);
   g_assert_cmpstr (error->message, ==, "The machine must be shut off to be renamed");
-  g_assert_cmpstr (hearth_machine_get_name (guest.machine), ==, "hearth-settings");
+  g_assert_cmpstr (hearth_machine_get_name (guest.machine), ==, GUEST_NAME);
 }
 
 static void
@@ -536,6 +538,11 @@ main (int   argc,
 {
   int ret;
 
+  /* The embedded driver runs in this process, and libvirt 9.0 shortens a long
+   * machine name for QEMU's paths with mbstowcs(): in the C locale it cuts a
+   * UTF-8 character in half and QEMU cannot start ("failed to convert virJSONValue
+   * to yajl data"). Hearth runs in the user's UTF-8 locale; so does this test. */
+  setlocale (LC_ALL, "C.UTF-8");
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   hearth_test_init_core ();
 
