@@ -548,11 +548,11 @@ read_offer (virConnectPtr conn,
     }
   ctx = xmlXPathNewContext (doc);
 
+  /* x86_64 when offered (the presets and libosinfo data are for it), else the
+   * first architecture with full virtualization (the test driver offers i686). */
   if (xpath_exists (ctx, "/capabilities/guest[os_type='hvm']/arch[@name='x86_64']"))
     offer->arch = g_strdup ("x86_64");
   else
-    offer->arch = xpath_first (ctx, "string(/capabilities/guest[os_type='hvm']/arch/@name)");
-  if (offer->arch == NULL)
     offer->arch = xpath_first (ctx, "/capabilities/guest[os_type='hvm']/arch/@name");
 
   if (offer->arch != NULL)
@@ -677,6 +677,7 @@ create (CreateRequest *req,
   g_autofree char *name = dup_libvirt_name (spec->name ? spec->name : "");
   g_autofree char *file_name = NULL;
   g_autofree char *disk_path = NULL;
+  g_autofree char *import_format = NULL;
   g_autofree char *xml = NULL;
   g_autoptr(HearthVirDomain) domain = NULL;
   HearthStorageTarget storage = { 0 };
@@ -740,10 +741,19 @@ create (CreateRequest *req,
   /* The disk. */
   if (spec->disk_source == HEARTH_DISK_SOURCE_IMPORT_IN_PLACE)
     {
+      /* The image stays where it is; its format comes from the image itself
+       * (libvirt never probes formats, for safety). Remote images are named by
+       * their suffix. */
       target.disk_path = spec->import_path;
-      target.disk_format = NULL;  /* qcow2 assumed; raw images get "raw" below */
-      if (!g_str_has_suffix (spec->import_path, ".qcow2"))
-        target.disk_format = "raw";
+      if (req->local)
+        {
+          if (!_hearth_storage_probe_image (spec->import_path, &import_format, NULL, cancellable,
+                                            error))
+            goto fail;
+          target.disk_format = import_format;
+        }
+      else
+        target.disk_format = g_str_has_suffix (spec->import_path, ".qcow2") ? "qcow2" : "raw";
     }
   else
     {

@@ -436,6 +436,7 @@ detect_worker (GTask        *task,
 {
   const char *path = task_data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GMainContext) context = NULL;
   OsinfoMedia *media;
 
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
@@ -445,8 +446,14 @@ detect_worker (GTask        *task,
       return;
     }
 
-  /* Reads the ISO 9660 volume descriptors: blocking I/O, hence the worker. */
+  /* Reads the ISO 9660 volume descriptors: blocking I/O, hence the worker. The
+   * "sync" call runs a main loop on the thread-default context, which in a worker
+   * is the global default one: without a context of its own it would take the
+   * main thread's context away (and the main thread would hang until it is done). */
+  context = g_main_context_new ();
+  g_main_context_push_thread_default (context);
   media = osinfo_media_create_from_location (path, cancellable, &error);
+  g_main_context_pop_thread_default (context);
   if (media == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

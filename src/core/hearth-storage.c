@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 
@@ -374,6 +375,50 @@ run_qemu_img (GCancellable *cancellable,
   return TRUE;
 }
 
+/**
+ * _hearth_storage_probe_image:
+ * @path: a local disk image
+ * @format: (out) (optional): its format ("qcow2", "raw", …)
+ * @virtual_size: (out) (optional): the size the guest sees, in bytes
+ *
+ * Reads an image's format and size with `qemu-img info` (sharing the lock, so
+ * images in use can be read). Worker thread.
+ */
+gboolean
+_hearth_storage_probe_image (const char   *path,
+                             char        **format,
+                             guint64      *virtual_size,
+                             GCancellable *cancellable,
+                             GError      **error)
+{
+  const char *argv[] = { "qemu-img", "info", "-U", "--output=json", path, NULL };
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *err_out = NULL;
+  JsonObject *object;
+
+  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            error);
+  if (proc == NULL
+      || !g_subprocess_communicate_utf8 (proc, NULL, cancellable, &out, &err_out, error))
+    return FALSE;
+  if (!g_subprocess_get_successful (proc) || !json_parser_load_from_data (parser, out, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                   "%s is not a disk image: %s", path, err_out ? g_strstrip (err_out) : "");
+      return FALSE;
+    }
+
+  object = json_node_get_object (json_parser_get_root (parser));
+  if (format != NULL)
+    *format = g_strdup (json_object_get_string_member_with_default (object, "format", "raw"));
+  if (virtual_size != NULL)
+    *virtual_size = (guint64) json_object_get_int_member_with_default (object, "virtual-size", 0);
+  return TRUE;
+}
+
 static char *
 build_volume_xml (const char *name,
                   guint64     capacity)
@@ -518,6 +563,16 @@ _hearth_storage_create_disk (HearthStorageTarget *target,
                              GError             **error)
 {
   char *path;
+
+  /* A copy is at least as large as the image it copies. */
+  if (copy_from != NULL)
+    {
+      guint64 source_size = 0;
+
+      if (!_hearth_storage_probe_image (copy_from, NULL, &source_size, cancellable, error))
+        return NULL;
+      capacity = MAX (capacity, source_size);
+    }
 
   if (target->available > 0 && capacity > target->available && copy_from == NULL)
     {

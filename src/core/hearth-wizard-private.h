@@ -44,6 +44,11 @@ gboolean  _hearth_storage_delete_disk   (virConnectPtr         conn,
                                          const char           *path,
                                          GError              **error);
 char     *_hearth_storage_dup_dir_for_uri (const char         *uri);
+gboolean  _hearth_storage_probe_image   (const char           *path,
+                                         char                **format,
+                                         guint64              *virtual_size,
+                                         GCancellable         *cancellable,
+                                         GError              **error);
 
 /* hearth-os-catalog.c: what an OS needs, read on the main thread. */
 void      _hearth_os_requirements_fill  (HearthOsRequirements *req,
