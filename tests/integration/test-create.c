@@ -334,6 +334,116 @@ test_rollback (void)
   }
 }
 
+static void
+xml_cb (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  char **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = hearth_machine_dup_xml_finish (HEARTH_MACHINE (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+pointer_set (gpointer user_data)
+{
+  return *(gpointer *) user_data != NULL;
+}
+
+static char *
+dup_xml (HearthMachine *machine)
+{
+  char *xml = NULL;
+
+  hearth_machine_dup_xml_async (machine, NULL, xml_cb, &xml);
+  g_assert_true (hearth_test_wait (pointer_set, &xml, 30000));
+  return xml;
+}
+
+static int
+run (const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL
+                               | G_SPAWN_STDERR_TO_DEV_NULL,
+                               NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  return g_spawn_check_wait_status (status, NULL) ? 0 : 1;
+}
+
+/* Starting from an existing image: a copy into Hearth's storage (same contents,
+ * at least as large), or the image itself, in its own format. */
+static void
+test_import (void)
+{
+  g_autofree char *source = NULL;
+  g_autofree char *images = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) data = g_string_new (NULL);
+
+  setup ();
+  source = g_build_filename (embed_root, "existing disk.img", NULL);
+  for (int i = 0; i < 4096; i++)
+    g_string_append (data, "HEARTH-IMPORT-TEST-DATA ");
+  g_assert_true (g_file_set_contents (source, data->str, data->len, &error));
+  /* Round the raw image up to whole MiB, as qemu-img expects of raw images. */
+  g_assert_cmpint (truncate (source, 4 * 1024 * 1024), ==, 0);
+
+  {
+    g_autoptr(HearthMachineSpec) spec = hearth_machine_spec_new ("imported copy");
+    g_autoptr(HearthMachine) machine = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *copy = NULL;
+    const char *start;
+
+    spec->disk_source = HEARTH_DISK_SOURCE_IMPORT_COPY;
+    spec->import_path = g_strdup (source);
+    /* Smaller than the image: the copy takes the image's size (qemu-img convert -n
+     * refuses a smaller target). */
+    spec->disk_size = MIB;
+    machine = create (spec, &error);
+    g_assert_no_error (error);
+
+    xml = dup_xml (machine);
+    start = strstr (xml, "hearth-images/");
+    g_assert_nonnull (start);
+    g_assert_nonnull (strstr (xml, "type='qcow2'"));
+    copy = g_strndup (start - strlen (embed_root) - 1,
+                      strchr (start, '\'') - (start - strlen (embed_root) - 1));
+    g_test_message ("copy: %s", copy);
+    {
+      const char *argv[] = { "qemu-img", "compare", "-q", source, copy, NULL };
+
+      g_assert_cmpint (run (argv), ==, 0);
+    }
+  }
+
+  images = list_images ();
+  {
+    g_autoptr(HearthMachineSpec) spec = hearth_machine_spec_new ("imported in place");
+    g_autoptr(HearthMachine) machine = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *images_after = NULL;
+
+    spec->disk_source = HEARTH_DISK_SOURCE_IMPORT_IN_PLACE;
+    spec->import_path = g_strdup (source);
+    machine = create (spec, &error);
+    g_assert_no_error (error);
+    xml = dup_xml (machine);
+    g_assert_nonnull (strstr (xml, "existing disk.img"));
+    g_assert_nonnull (strstr (xml, "type='raw'"));
+    /* Nothing new in Hearth's storage, and no empty CD-ROM drive either. */
+    images_after = list_images ();
+    g_assert_cmpstr (images_after, ==, images);
+    g_assert_null (strstr (xml, "device='cdrom'"));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -348,6 +458,7 @@ main (int   argc,
   g_test_add_func ("/create/matrix", test_matrix);
   g_test_add_func ("/create/boot-bios", test_boot_bios);
   g_test_add_func ("/create/boot-uefi", test_boot_uefi);
+  g_test_add_func ("/create/import", test_import);
   g_test_add_func ("/create/rollback", test_rollback);
 
   status = g_test_run ();
