@@ -595,6 +595,61 @@ test_create_pool_full (void)
   create_result_clear (&res);
 }
 
+/* No pool at all (a fresh qemu:///system): Hearth defines, starts and autostarts
+ * its own directory pool, once, and new disks go there. */
+static void
+test_own_pool (void)
+{
+  g_autofree char *uri = hearth_test_fixture_uri ("hearth-no-pool.xml");
+  g_autoptr(HearthConnection) connection = hearth_test_open_connection (uri);
+  g_autoptr(HearthStorageInfo) info = NULL;
+  g_autoptr(HearthStorageInfo) again = NULL;
+  g_autoptr(HearthMachineSpec) spec = hearth_machine_spec_new ("first machine");
+  g_autofree char *expected_dir = g_build_filename (g_get_user_data_dir (), "hearth", "images",
+                                                    NULL);
+  g_autofree char *audit = NULL;
+  CreateResult res = { 0 };
+  int volumes;
+  guint machines;
+
+  count_things (connection, &volumes, &machines);
+  g_assert_cmpint (volumes, ==, 0);
+
+  hearth_storage_ensure_pool_async (connection, NULL, ensure_cb, &info);
+  g_assert_true (hearth_test_wait (pointer_set, &info, 30000));
+  g_assert_cmpstr (info->pool_name, ==, "hearth");
+  g_assert_cmpstr (info->directory, ==, expected_dir);
+  g_assert_true (info->created);
+
+  /* The second time, the pool is there. */
+  hearth_storage_ensure_pool_async (connection, NULL, ensure_cb, &again);
+  g_assert_true (hearth_test_wait (pointer_set, &again, 30000));
+  g_assert_cmpstr (again->pool_name, ==, "hearth");
+  g_assert_false (again->created);
+
+  {
+    virConnectPtr conn = _hearth_connection_dup_virconn (connection, NULL);
+    virStoragePoolPtr pool = virStoragePoolLookupByName (conn, "hearth");
+    int autostart = 0;
+
+    g_assert_nonnull (pool);
+    g_assert_cmpint (virStoragePoolIsActive (pool), ==, 1);
+    g_assert_cmpint (virStoragePoolGetAutostart (pool, &autostart), ==, 0);
+    g_assert_true (autostart);
+    virStoragePoolFree (pool);
+    virConnectClose (conn);
+  }
+
+  create (connection, spec, NULL, &res);
+  g_assert_no_error (res.error);
+  count_things (connection, &volumes, &machines);
+  g_assert_cmpint (volumes, ==, 1);
+  create_result_clear (&res);
+
+  audit = hearth_test_dup_audit_log ();
+  g_assert_nonnull (strstr (audit, "\"create-pool\""));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -609,6 +664,7 @@ main (int   argc,
   g_test_add_func ("/core/builder/create-refused", test_create_refused);
   g_test_add_func ("/core/builder/create-race", test_create_race);
   g_test_add_func ("/core/builder/create-pool-full", test_create_pool_full);
+  g_test_add_func ("/core/builder/own-pool", test_own_pool);
 
   return g_test_run ();
 }
