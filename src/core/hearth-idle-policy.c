@@ -396,23 +396,57 @@ read_done_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_auto(GStrv) uuids = NULL;
+  g_auto(GStrv) enabled = NULL;
   g_autoptr(GError) error = NULL;
   HearthIdlePolicy *self;
+  MetaOp *op;
 
-  uuids = g_task_propagate_pointer (G_TASK (result), &error);
+  enabled = g_task_propagate_pointer (G_TASK (result), &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   self = HEARTH_IDLE_POLICY (source);
+  op = g_task_get_task_data (G_TASK (result));
   if (error != NULL)
     g_debug ("Could not read idle policy settings: %s", error->message);
-  for (guint i = 0; uuids && uuids[i]; i++)
-    g_hash_table_add (self->enabled, g_strdup (uuids[i]));
-  update_rules (self);
+  else
+    {
+      /* Every machine read is now known to be in or out. */
+      for (guint i = 0; op->uuids[i] != NULL; i++)
+        {
+          if (g_strv_contains ((const char *const *) enabled, op->uuids[i]))
+            g_hash_table_add (self->enabled, g_strdup (op->uuids[i]));
+          else
+            g_hash_table_remove (self->enabled, op->uuids[i]);
+        }
+      update_rules (self);
+    }
 
   if (--self->pending_reads == 0)
     set_ready (self);
+}
+
+static void
+read_uuids (HearthIdlePolicy *self,
+            GStrv             uuids)
+{
+  g_autoptr(GTask) task = NULL;
+
+  self->pending_reads++;
+  task = meta_task_new (self, uuids, NULL, read_uuids, self->cancellable, read_done_cb, NULL);
+  if (task != NULL)
+    g_task_run_in_thread (task, read_worker);
+}
+
+static void
+on_machine_state_cb (HearthMachine    *machine,
+                     GParamSpec       *pspec,
+                     HearthIdlePolicy *self)
+{
+  /* The opt-in may have changed behind Hearth's back (hearthctl, another
+   * Hearth, virsh): read it again whenever the machine starts. */
+  if (hearth_machine_get_state (machine) == HEARTH_MACHINE_STATE_RUNNING)
+    read_uuids (self, g_strdupv ((char *[]) { (char *) hearth_machine_get_uuid (machine), NULL }));
 }
 
 static void
@@ -422,20 +456,16 @@ read_machines (HearthIdlePolicy *self,
                guint             n_items)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autoptr(GTask) task = NULL;
 
   for (guint i = position; i < position + n_items; i++)
     {
       g_autoptr(HearthMachine) machine = g_list_model_get_item (machines, i);
 
       g_strv_builder_add (builder, hearth_machine_get_uuid (machine));
+      g_signal_connect_object (machine, "notify::state", G_CALLBACK (on_machine_state_cb), self,
+                               0);
     }
-
-  self->pending_reads++;
-  task = meta_task_new (self, g_strv_builder_end (builder), NULL, read_machines,
-                        self->cancellable, read_done_cb, NULL);
-  if (task != NULL)
-    g_task_run_in_thread (task, read_worker);
+  read_uuids (self, g_strv_builder_end (builder));
 }
 
 static void

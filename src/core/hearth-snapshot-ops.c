@@ -249,7 +249,12 @@ _hearth_snapshot_revert_sync (virDomainPtr domain,
   if (stay_off && info != NULL && info->has_memory)
     flags |= VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED;
 
-  if (virDomainRevertToSnapshot (snapshot, flags) < 0)
+  if (info != NULL && info->external)
+    {
+      if (!_hearth_snapshot_external_revert (domain, snapshot, xml, stay_off, error))
+        return FALSE;
+    }
+  else if (virDomainRevertToSnapshot (snapshot, flags) < 0)
     {
       virErrorPtr verr = virGetLastError ();
 

@@ -75,4 +75,20 @@ gboolean            _hearth_snapshot_revert_sync   (virDomainPtr       domain,
                                                     gboolean           stay_off,
                                                     GError           **error);
 
+/* hearth-snapshot-external.c: UEFI machines (external snapshots with memory). */
+gboolean            _hearth_snapshot_external_create (virDomainPtr          domain,
+                                                      const char           *name,
+                                                      const char           *description,
+                                                      const char           *domain_xml,
+                                                      GError              **error);
+gboolean            _hearth_snapshot_external_revert (virDomainPtr          domain,
+                                                      virDomainSnapshotPtr  snapshot,
+                                                      const char           *snapshot_xml,
+                                                      gboolean              stay_off,
+                                                      GError              **error);
+gboolean            _hearth_snapshot_external_delete (virDomainPtr          domain,
+                                                      virDomainSnapshotPtr  snapshot,
+                                                      gboolean              with_children,
+                                                      GError              **error);
+
 G_END_DECLS

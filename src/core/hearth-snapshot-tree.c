@@ -275,11 +275,13 @@ relist (TreeOp      *op,
 }
 
 /* Explains, before libvirt does less clearly, why a machine cannot take the
- * internal snapshots Hearth makes: every writable disk must be a qcow2 image, and
- * firmware with a writable NVRAM (UEFI) rules them out on libvirt before 9.x. */
+ * internal snapshots Hearth makes: every writable disk must be a qcow2 image.
+ * Firmware with a writable NVRAM (UEFI) rules internal snapshots out on libvirt
+ * 9.0; such machines get external ones (@uefi), which work on any disk format. */
 static gboolean
 check_snapshottable (const char *xml,
                      const char *machine_name,
+                     gboolean   *uefi,
                      GError    **error)
 {
   xmlDocPtr doc = xmlReadMemory (xml, strlen (xml), "domain.xml", NULL,
@@ -307,13 +309,7 @@ check_snapshottable (const char *xml,
               continue;
             type = xmlGetProp (node, (const xmlChar *) "type");
             if (type != NULL && strcmp ((const char *) type, "pflash") == 0)
-              {
-                g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
-                             "“%s” starts with UEFI firmware, whose settings memory (NVRAM) "
-                             "cannot be saved in an internal snapshot with this version of "
-                             "libvirt", machine_name);
-                ok = FALSE;
-              }
+              *uefi = TRUE;
             xmlFree (type);
           }
 
@@ -358,7 +354,7 @@ check_snapshottable (const char *xml,
                   }
               }
 
-            if (readonly || !has_source || g_strcmp0 (format, "qcow2") == 0)
+            if (readonly || !has_source || g_strcmp0 (format, "qcow2") == 0 || *uefi)
               continue;
             g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
                          "The disk %s of “%s” is a %s image, which cannot hold snapshots; only "
@@ -432,6 +428,7 @@ create_sync (TreeOp              *op,
   gint64 begin = hearth_now_usec ();
   int state = VIR_DOMAIN_NOSTATE;
   gboolean active = virDomainIsActive (domain) == 1;
+  gboolean uefi = FALSE;
 
   virDomainGetState (domain, &state, NULL, 0);
 
@@ -440,7 +437,7 @@ create_sync (TreeOp              *op,
       _hearth_error_take_libvirt (error, "Could not read the machine's configuration");
       goto out;
     }
-  if (!check_snapshottable (domain_xml, op->machine_name, error))
+  if (!check_snapshottable (domain_xml, op->machine_name, &uefi, error))
     goto out;
 
   name = generate_name (domain);
@@ -456,7 +453,16 @@ create_sync (TreeOp              *op,
         g_debug ("No thumbnail for %s: %s", name, thumbnail_error->message);
     }
 
-  if (!(snapshot = virDomainSnapshotCreateXML (domain, xml, 0)))
+  if (uefi)
+    {
+      if (!_hearth_snapshot_external_create (domain, name, description, domain_xml, error))
+        {
+          if (thumbnail != NULL)
+            g_unlink (thumbnail);
+          g_clear_pointer (&name, g_free);
+        }
+    }
+  else if (!(snapshot = virDomainSnapshotCreateXML (domain, xml, 0)))
     {
       _hearth_error_take_libvirt (error, "Could not take the snapshot");
       if (thumbnail != NULL)
@@ -477,6 +483,19 @@ remove_thumbnail (const char *uuid,
   g_autofree char *path = _hearth_snapshot_thumbnail_path (uuid, name);
 
   g_unlink (path);
+}
+
+static gboolean
+is_external (virDomainSnapshotPtr snapshot)
+{
+  g_autoptr(HearthSnapshotInfo) info = NULL;
+  char *xml = virDomainSnapshotGetXMLDesc (snapshot, 0);
+
+  if (xml != NULL)
+    info = _hearth_snapshot_info_parse (xml, NULL);
+  virResetLastError ();
+  free (xml);
+  return info != NULL && info->external;
 }
 
 static gboolean
@@ -513,8 +532,13 @@ delete_sync (TreeOp      *op,
       virResetLastError ();
     }
 
-  if (virDomainSnapshotDelete (snapshot,
-                               with_children ? VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN : 0) < 0)
+  if (is_external (snapshot))
+    {
+      if (!_hearth_snapshot_external_delete (domain, snapshot, with_children, error))
+        goto out;
+    }
+  else if (virDomainSnapshotDelete (snapshot,
+                                    with_children ? VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN : 0) < 0)
     {
       _hearth_error_take_libvirt (error, "Could not delete the snapshot");
       goto out;

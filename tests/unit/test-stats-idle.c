@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <libvirt/libvirt.h>
 
 #include "hearth-test-utils.h"
 
@@ -180,6 +181,87 @@ test_unknown_is_not_idle (void)
   g_assert_false (hearth_idle_policy_was_suspended (policy, sleepy));
 }
 
+static void
+action_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  hearth_machine_run_action_finish (HEARTH_MACHINE (source), result, &error);
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+run_action (HearthMachine      *machine,
+            HearthMachineAction action)
+{
+  gboolean done = FALSE;
+
+  hearth_machine_run_action_async (machine, action, NULL, action_cb, &done);
+  g_assert_true (hearth_test_wait_flag (&done, TIMEOUT_MS));
+}
+
+static gboolean
+machine_enabled (gpointer user_data)
+{
+  gpointer *args = user_data;
+
+  return hearth_idle_policy_get_machine_enabled (args[0], args[1]);
+}
+
+static gboolean
+machine_disabled (gpointer user_data)
+{
+  return !machine_enabled (user_data);
+}
+
+static void
+test_external_change (void)
+{
+  /* test:///default is shared by the connections of a process, so a plain
+   * libvirt connection can change the machine behind Hearth's back. */
+  g_autoptr(HearthConnection) connection = hearth_test_open_connection ("test:///default");
+  g_autoptr(HearthStatsSampler) sampler = hearth_stats_sampler_new (connection);
+  g_autoptr(HearthIdlePolicy) policy = hearth_idle_policy_new (sampler);
+  HearthMachine *machine = hearth_connection_find_machine (connection, "test");
+  virConnectPtr conn = virConnectOpen ("test:///default");
+  virDomainPtr domain = virDomainLookupByName (conn, "test");
+  gpointer args[] = { policy, machine };
+
+  g_assert_true (hearth_test_wait (policy_ready, policy, TIMEOUT_MS));
+  g_assert_false (hearth_idle_policy_get_machine_enabled (policy, machine));
+
+  /* Opted in elsewhere (hearthctl, another Hearth, virsh)... */
+  g_assert_cmpint (virDomainSetMetadata (domain, VIR_DOMAIN_METADATA_ELEMENT,
+                                         "<hearth><idle-suspend enabled='yes'/></hearth>",
+                                         "hearth", NS,
+                                         VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG),
+                   ==, 0);
+  /* ...it is noticed when the machine next starts. */
+  run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF);
+  g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_SHUTOFF,
+                                                 TIMEOUT_MS));
+  run_action (machine, HEARTH_MACHINE_ACTION_START);
+  g_assert_true (hearth_test_wait (machine_enabled, args, TIMEOUT_MS));
+
+  /* And opting out elsewhere too. */
+  g_assert_cmpint (virDomainSetMetadata (domain, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL, NS,
+                                         VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG),
+                   ==, 0);
+  run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF);
+  g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_SHUTOFF,
+                                                 TIMEOUT_MS));
+  run_action (machine, HEARTH_MACHINE_ACTION_START);
+  g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_RUNNING,
+                                                 TIMEOUT_MS));
+  g_assert_true (hearth_test_wait (machine_disabled, args, TIMEOUT_MS));
+
+  virDomainFree (domain);
+  virConnectClose (conn);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -199,6 +281,7 @@ main (int   argc,
 
   g_test_add_func ("/core/idle-policy/opt-in", test_opt_in);
   g_test_add_func ("/core/idle-policy/unknown-is-not-idle", test_unknown_is_not_idle);
+  g_test_add_func ("/core/idle-policy/external-change", test_external_change);
   ret = g_test_run ();
 
   g_unlink (fixture_path);
