@@ -998,6 +998,60 @@ hearth_stats_sampler_list_active_series (HearthStatsSampler *self)
   return result;
 }
 
+typedef struct
+{
+  HearthStatsSeries *series;
+  double             value;
+} Ranked;
+
+static int
+compare_ranked (gconstpointer a,
+                gconstpointer b)
+{
+  const Ranked *x = a, *y = b;
+
+  return x->value < y->value ? 1 : x->value > y->value ? -1 : 0;
+}
+
+/**
+ * hearth_stats_sampler_list_top:
+ * @metric: what to rank by
+ * @max: how many at most
+ *
+ * The "top consumers": the machines of the last tick with the highest latest
+ * value of @metric, highest first. Machines whose value is unknown are left out.
+ *
+ * Returns: (transfer container) (element-type HearthStatsSeries): their series
+ */
+GPtrArray *
+hearth_stats_sampler_list_top (HearthStatsSampler *self,
+                               HearthMetric        metric,
+                               guint               max)
+{
+  g_autoptr(GPtrArray) active = NULL;
+  g_autoptr(GArray) ranked = NULL;
+  GPtrArray *result;
+
+  g_return_val_if_fail (HEARTH_IS_STATS_SAMPLER (self), NULL);
+  g_return_val_if_fail (metric < HEARTH_N_METRICS, NULL);
+
+  active = hearth_stats_sampler_list_active_series (self);
+  ranked = g_array_sized_new (FALSE, FALSE, sizeof (Ranked), active->len);
+  for (guint i = 0; i < active->len; i++)
+    {
+      Ranked r = { active->pdata[i], hearth_stats_series_get_latest (active->pdata[i], metric) };
+
+      if (!isnan (r.value))
+        g_array_append_val (ranked, r);
+    }
+  g_array_sort (ranked, compare_ranked);
+
+  result = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < ranked->len && i < max; i++)
+    g_ptr_array_add (result, g_object_ref (g_array_index (ranked, Ranked, i).series));
+  return result;
+}
+
 /**
  * hearth_stats_sampler_get_counters:
  *

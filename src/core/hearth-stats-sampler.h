@@ -115,6 +115,9 @@ HearthStatsSeries         *hearth_stats_sampler_get_host_series (HearthStatsSamp
 HearthStatsSeries         *hearth_stats_sampler_lookup_series  (HearthStatsSampler *self,
                                                                 const char         *uuid);
 GPtrArray                 *hearth_stats_sampler_list_active_series (HearthStatsSampler *self);
+GPtrArray                 *hearth_stats_sampler_list_top       (HearthStatsSampler *self,
+                                                                HearthMetric        metric,
+                                                                guint               max);
 const HearthStatsCounters *hearth_stats_sampler_get_counters   (HearthStatsSampler *self,
                                                                 const char         *uuid);
 const HearthHostCounters  *hearth_stats_sampler_get_host_counters (HearthStatsSampler *self);

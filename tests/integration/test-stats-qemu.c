@@ -261,6 +261,17 @@ test_busy_and_idle (void)
   v = hearth_stats_series_get_latest (series, HEARTH_METRIC_CPU_HOST);
   g_assert_cmpfloat (v, <=, hearth_stats_series_get_latest (series, HEARTH_METRIC_CPU) + 0.001);
 
+  /* It tops the consumers (the only machine here). */
+  {
+    g_autoptr(GPtrArray) top = hearth_stats_sampler_list_top (sampler, HEARTH_METRIC_CPU, 5);
+
+    g_assert_cmpuint (top->len, ==, 1);
+    g_assert_true (top->pdata[0] == series);
+    g_clear_pointer (&top, g_ptr_array_unref);
+    top = hearth_stats_sampler_list_top (sampler, HEARTH_METRIC_CPU, 0);
+    g_assert_cmpuint (top->len, ==, 0);
+  }
+
   /* The exporter publishes the same counters. */
   exporter = hearth_metrics_exporter_new (sampler);
   exported = hearth_metrics_exporter_render (exporter);

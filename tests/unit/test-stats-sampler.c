@@ -260,6 +260,12 @@ test_values (void)
   g_assert_nonnull (hearth_stats_sampler_get_counters (sampler, hearth_machine_get_uuid (running)));
   g_assert_true (isnan (hearth_stats_series_get_latest (series, HEARTH_METRIC_CPU)));
   g_assert_true (isnan (hearth_stats_series_get_latest (series, HEARTH_METRIC_NET_RX)));
+  /* Nothing to rank by: no "top consumer" with made-up figures. */
+  {
+    g_autoptr(GPtrArray) top = hearth_stats_sampler_list_top (sampler, HEARTH_METRIC_CPU, 10);
+
+    g_assert_cmpuint (top->len, ==, 0);
+  }
 
   /* The host: its size from the node info, its CPU within bounds when the
    * driver's counters move at all. */
