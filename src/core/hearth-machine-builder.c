@@ -379,7 +379,8 @@ build_xml (const HearthMachineSpec    *spec,
         set (add (graphics, "gl", NULL), "enable", "yes");
 
       node = add (devices, "video", NULL);
-      model = set (add (node, "model", NULL), "type", video == HEARTH_VIDEO_VIRTIO ? "virtio" : "qxl");
+      model = set (add (node, "model", NULL), "type",
+                   video == HEARTH_VIDEO_VIRTIO ? "virtio" : "qxl");
       set (model, "heads", "1");
       set (model, "primary", "yes");
       if (accel3d)
@@ -557,14 +558,19 @@ read_offer (virConnectPtr conn,
 
   if (offer->arch != NULL)
     {
-      g_autofree char *base = g_strdup_printf ("/capabilities/guest[os_type='hvm']/arch[@name='%s']",
-                                               offer->arch);
-      g_autofree char *kvm = g_strconcat (base, "/domain[@type='kvm']", NULL);
-      g_autofree char *qemu = g_strconcat (base, "/domain[@type='qemu']", NULL);
-      g_autofree char *any = g_strconcat (base, "/domain/@type", NULL);
-      g_autofree char *q35 = g_strconcat (base, "/machine[text()='q35']", NULL);
-      g_autofree char *canonical = g_strconcat (base, "/machine[starts-with(text(),'pc-q35')]",
-                                                NULL);
+      g_autofree char *base = NULL;
+      g_autofree char *kvm = NULL;
+      g_autofree char *qemu = NULL;
+      g_autofree char *any = NULL;
+      g_autofree char *q35 = NULL;
+      g_autofree char *canonical = NULL;
+
+      base = g_strdup_printf ("/capabilities/guest[os_type='hvm']/arch[@name='%s']", offer->arch);
+      kvm = g_strconcat (base, "/domain[@type='kvm']", NULL);
+      qemu = g_strconcat (base, "/domain[@type='qemu']", NULL);
+      any = g_strconcat (base, "/domain/@type", NULL);
+      q35 = g_strconcat (base, "/machine[text()='q35']", NULL);
+      canonical = g_strconcat (base, "/machine[starts-with(text(),'pc-q35')]", NULL);
 
       if (!force_tcg && xpath_exists (ctx, kvm))
         offer->domain_type = g_strdup ("kvm");
@@ -617,7 +623,8 @@ check_iso (const char *path,
     got = 0;
 
   for (gsize offset = 0; offset + 6 <= got; offset += 2048)
-    if (memcmp (buffer + offset + 1, "CD001", 5) == 0 || memcmp (buffer + offset + 1, "BEA01", 5) == 0)
+    if (memcmp (buffer + offset + 1, "CD001", 5) == 0
+        || memcmp (buffer + offset + 1, "BEA01", 5) == 0)
       return TRUE;
 
   g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,

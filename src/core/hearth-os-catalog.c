@@ -366,8 +366,11 @@ _hearth_os_requirements_fill (HearthOsRequirements *req,
 
   devices = osinfo_os_get_all_devices (os, NULL);
   for (int i = 0; i < osinfo_list_get_length (OSINFO_LIST (devices)); i++)
-    g_hash_table_add (ids, (gpointer) osinfo_entity_get_id (osinfo_list_get_nth (OSINFO_LIST (devices),
-                                                                                 i)));
+    {
+      OsinfoEntity *device = osinfo_list_get_nth (OSINFO_LIST (devices), i);
+
+      g_hash_table_add (ids, (gpointer) osinfo_entity_get_id (device));
+    }
 
   req->virtio_block = has_device (ids, "http://pcisig.com/pci/1af4/1001",
                                   "http://pcisig.com/pci/1af4/1042");

@@ -79,8 +79,9 @@ test_file_names (void)
       g_assert_true (file[0] != '.' && file[0] != '-');
       for (const char *p = file; *p; p++)
         g_assert_true (g_ascii_isalnum (*p) || *p == '-' || *p == '_' || *p == '.');
-      g_assert_cmpint (strlen (file) > strlen (cases[i].prefix) + 8, ==, cases[i].hashed
-                                                                         && cases[i].prefix[strlen (cases[i].prefix) - 1] != '-');
+      /* A hash was added unless the prefix already ends in one ("machine-"). */
+      if (cases[i].hashed && !g_str_has_suffix (cases[i].prefix, "-"))
+        g_assert_cmpuint (strlen (file), >, strlen (cases[i].prefix) + 8);
     }
 
   /* Different names that lose the same characters still get different files. */
@@ -248,7 +249,8 @@ test_xml_matrix (void)
           if (o == 0)
             {
               assert_xpath (doc, "string(/domain/os/@firmware)", "efi");
-              assert_xpath (doc, "string(/domain/os/firmware/feature[@name='secure-boot']/@enabled)",
+              assert_xpath (doc,
+                            "string(/domain/os/firmware/feature[@name='secure-boot']/@enabled)",
                             "yes");
               assert_xpath (doc, "string(/domain/features/smm/@state)", "on");
               assert_xpath (doc, "string(/domain/devices/tpm/backend/@version)", "2.0");

@@ -103,7 +103,8 @@ test_probe (void)
 
   g_assert_cmpuint (hearth_host_profile_get_threads (host), >, 0);
   g_assert_cmpuint (hearth_host_profile_get_cores (host), >, 0);
-  g_assert_cmpuint (hearth_host_profile_get_cores (host), <=, hearth_host_profile_get_threads (host));
+  g_assert_cmpuint (hearth_host_profile_get_cores (host), <=,
+                    hearth_host_profile_get_threads (host));
   g_assert_cmpuint (hearth_host_profile_get_memory (host), >, 0);
   /* The test driver's "default-pool" has free space. */
   g_assert_cmpuint (hearth_host_profile_get_pool_free (host), >, 0);

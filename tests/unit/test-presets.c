@@ -179,6 +179,17 @@ static const Host pro_small_disk = { "pro, 300 GiB free", 16, 32 * GIB, 300 * GI
 static const Host enterprise = { "enterprise", 32, 64 * GIB, 4096 * GIB, TRUE };
 static const Host enterprise_24 = { "enterprise, 24 threads", 24, 64 * GIB, 4096 * GIB, FALSE };
 
+#define UBUNTU "http://ubuntu.com/ubuntu/22.04"
+#define DEBIAN "http://debian.org/debian/11"
+#define FEDORA "http://fedoraproject.org/fedora/37"
+#define CENTOS "http://centos.org/centos-stream/9"
+#define ALPINE "http://alpinelinux.org/alpinelinux/3.17"
+#define WIN11 "http://microsoft.com/win/11"
+#define LIGHT HEARTH_HOST_TIER_LIGHT
+#define BASIC HEARTH_HOST_TIER_BASIC
+#define PRO HEARTH_HOST_TIER_PRO
+#define ENTERPRISE HEARTH_HOST_TIER_ENTERPRISE
+
 enum
 {
   RAISED = 1 << 0,
@@ -210,22 +221,22 @@ test_sizing (void)
     guint flags;
     HearthHostTier tier;
   } cases[] = {
-    { &light, "class-sandbox", "http://ubuntu.com/ubuntu/22.04", 1, 4096, 25, RAISED, HEARTH_HOST_TIER_LIGHT },
-    { &light, "home-server", NULL, 1, 1024, 20, 0, HEARTH_HOST_TIER_LIGHT },
-    { &light, "3d-modelling", NULL, 2, 4096, 40, 0, HEARTH_HOST_TIER_LIGHT },
-    { &light, "remote-office", "http://microsoft.com/win/11", 2, 4096, 64, UEFI | TPM, HEARTH_HOST_TIER_LIGHT },
-    { &tiny, "class-sandbox", "http://ubuntu.com/ubuntu/22.04", 1, 2048, 25, RAISED | BELOW, HEARTH_HOST_TIER_LIGHT },
-    { &tiny, "safe-sandbox", "http://alpinelinux.org/alpinelinux/3.17", 1, 2048, 20, 0, HEARTH_HOST_TIER_LIGHT },
-    { &basic, "dev-cluster-node", "http://centos.org/centos-stream/9", 2, 2048, 30, 0, HEARTH_HOST_TIER_BASIC },
-    { &basic, "video-post-production", "http://fedoraproject.org/fedora/37", 4, 8192, 100, 0, HEARTH_HOST_TIER_BASIC },
-    { &basic, "class-sandbox", "http://microsoft.com/win/11", 2, 4096, 64, RAISED | UEFI | TPM, HEARTH_HOST_TIER_BASIC },
-    { &pro, "video-post-production", NULL, 8, 16384, 200, ACCEL, HEARTH_HOST_TIER_PRO },
-    { &pro, "3d-modelling", "http://debian.org/debian/11", 6, 12288, 100, ACCEL, HEARTH_HOST_TIER_PRO },
-    { &pro_small_disk, "backup-appliance", NULL, 2, 2048, 300, CAPPED, HEARTH_HOST_TIER_PRO },
-    { &pro_small_disk, "3d-modelling", NULL, 6, 12288, 100, 0, HEARTH_HOST_TIER_PRO },
-    { &enterprise, "video-post-production", NULL, 16, 32768, 500, ACCEL, HEARTH_HOST_TIER_ENTERPRISE },
-    { &enterprise, "game-engine", "http://ubuntu.com/ubuntu/22.04", 12, 24576, 250, ACCEL, HEARTH_HOST_TIER_ENTERPRISE },
-    { &enterprise_24, "video-post-production", NULL, 14, 32768, 500, CAPPED, HEARTH_HOST_TIER_ENTERPRISE },
+    { &light, "class-sandbox", UBUNTU, 1, 4096, 25, RAISED, LIGHT },
+    { &light, "home-server", NULL, 1, 1024, 20, 0, LIGHT },
+    { &light, "3d-modelling", NULL, 2, 4096, 40, 0, LIGHT },
+    { &light, "remote-office", WIN11, 2, 4096, 64, UEFI | TPM, LIGHT },
+    { &tiny, "class-sandbox", UBUNTU, 1, 2048, 25, RAISED | BELOW, LIGHT },
+    { &tiny, "safe-sandbox", ALPINE, 1, 2048, 20, 0, LIGHT },
+    { &basic, "dev-cluster-node", CENTOS, 2, 2048, 30, 0, BASIC },
+    { &basic, "video-post-production", FEDORA, 4, 8192, 100, 0, BASIC },
+    { &basic, "class-sandbox", WIN11, 2, 4096, 64, RAISED | UEFI | TPM, BASIC },
+    { &pro, "video-post-production", NULL, 8, 16384, 200, ACCEL, PRO },
+    { &pro, "3d-modelling", DEBIAN, 6, 12288, 100, ACCEL, PRO },
+    { &pro_small_disk, "backup-appliance", NULL, 2, 2048, 300, CAPPED, PRO },
+    { &pro_small_disk, "3d-modelling", NULL, 6, 12288, 100, 0, PRO },
+    { &enterprise, "video-post-production", NULL, 16, 32768, 500, ACCEL, ENTERPRISE },
+    { &enterprise, "game-engine", UBUNTU, 12, 24576, 250, ACCEL, ENTERPRISE },
+    { &enterprise_24, "video-post-production", NULL, 14, 32768, 500, CAPPED, ENTERPRISE },
   };
 
   ensure_os_database ();
@@ -282,9 +293,9 @@ test_too_small (void)
     int code;
   } cases[] = {
     { &tiny, "3d-modelling", NULL, 0, HEARTH_ERROR_UNSUPPORTED },
-    { &tiny, "remote-office", "http://microsoft.com/win/11", 0, HEARTH_ERROR_UNSUPPORTED },
-    { &tiny, "class-sandbox", "http://microsoft.com/win/11", 0, HEARTH_ERROR_UNSUPPORTED },
-    { &basic_small_disk, "remote-office", "http://microsoft.com/win/11", 1, G_IO_ERROR_NO_SPACE },
+    { &tiny, "remote-office", WIN11, 0, HEARTH_ERROR_UNSUPPORTED },
+    { &tiny, "class-sandbox", WIN11, 0, HEARTH_ERROR_UNSUPPORTED },
+    { &basic_small_disk, "remote-office", WIN11, 1, G_IO_ERROR_NO_SPACE },
   };
 
   ensure_os_database ();
