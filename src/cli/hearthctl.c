@@ -12,6 +12,7 @@
 
 #include "hearth-core.h"
 #include "hearthctl-set.h"
+#include "hearthctl-snapshot.h"
 
 /* Exit statuses: 0 on success, 1 when the operation failed (no such machine,
  * unreachable connection, invalid state), 2 when the command line is wrong. */
@@ -590,6 +591,7 @@ main (int   argc,
   gboolean json = FALSE;
   gboolean version = FALSE;
   gboolean set = FALSE;
+  gboolean snapshot = FALSE;
   const Command *command = NULL;
   const char *command_name;
   Cli cli = { 0 };
@@ -626,6 +628,10 @@ main (int   argc,
                        _("  resume MACHINE      Resume a paused machine"),
                        _("  set MACHINE OPTIONS Change memory, vCPUs, description, CD-ROM or "
                          "autostart"),
+                       _("  snapshot list MACHINE [--json]      List a machine’s snapshots"),
+                       _("  snapshot create MACHINE [TITLE]     Take a snapshot"),
+                       _("  snapshot revert MACHINE SNAPSHOT    Go back to a snapshot"),
+                       _("  snapshot delete MACHINE SNAPSHOT    Delete a snapshot"),
                        "",
                        _("MACHINE is a machine’s name or UUID."),
                        NULL);
@@ -662,13 +668,22 @@ main (int   argc,
 
   command_name = args[1];
   set = g_str_equal (command_name, "set");
+  snapshot = g_str_equal (command_name, "snapshot");
   if (!set && hearthctl_set_has_options ())
     {
       print_error (_("--memory, --vcpus, --description, --cdrom, --eject and --autostart only "
                      "apply to “set”."));
       return EXIT_USAGE;
     }
-  if (set)
+  if (snapshot)
+    {
+      if (!hearthctl_snapshot_check_args ((const char *const *) args + 2, json, &error))
+        {
+          print_error ("%s", error->message);
+          return EXIT_USAGE;
+        }
+    }
+  else if (set)
     {
       if (g_strv_length (args) != 3)
         {
@@ -724,6 +739,10 @@ main (int   argc,
     {
       print_connection_error (connection, error);
       status = EXIT_FAILED;
+    }
+  else if (snapshot)
+    {
+      status = hearthctl_snapshot_run (connection, (const char *const *) args + 2, json, cli.loop);
     }
   else if (set)
     {
