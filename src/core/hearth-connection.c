@@ -41,6 +41,7 @@ struct _HearthConnection
   virConnectPtr         conn;            /* owned */
   int                   callback_ids[8];
   guint                 n_callbacks;
+  struct EventContext  *close_ctx;       /* the close callback's reference, or NULL */
   guint                 generation;      /* bumped at each (re)open and close */
 
   struct EventContext  *event_ctx;       /* owned reference */
@@ -73,7 +74,14 @@ typedef struct EventContext
 {
   gatomicrefcount ref_count;
   GWeakRef        connection;
+  int             orphaned;    /* atomic: its connection is finalized */
 } EventContext;
+
+/* Background work that outlives a connection: teardown workers, and event contexts
+ * libvirt frees from its event loop some time after deregistration. Counted so that
+ * hearth_core_drain() can let it finish before the process exits. */
+static int pending_teardowns;
+static int orphaned_contexts;
 
 static EventContext *
 event_context_new (HearthConnection *self)
@@ -99,6 +107,8 @@ event_context_unref (void *data)
 
   if (g_atomic_ref_count_dec (&ctx->ref_count))
     {
+      if (g_atomic_int_get (&ctx->orphaned))
+        g_atomic_int_dec_and_test (&orphaned_contexts);
       g_weak_ref_clear (&ctx->connection);
       g_free (ctx);
     }
@@ -116,6 +126,7 @@ typedef struct
   virConnectPtr conn;
   int           callback_ids[8];
   guint         n_callbacks;
+  EventContext *close_ctx;     /* the close callback's reference, or NULL */
   GPtrArray    *infos;         /* HearthDomainInfo */
 } OpenResult;
 
@@ -254,7 +265,8 @@ domain_tunable_cb (virConnectPtr        conn,
   domain_changed (conn, domain, opaque);
 }
 
-static void teardown_in_thread (virConnectPtr conn, int *ids, guint n_ids);
+static void teardown_in_thread (virConnectPtr conn, int *ids, guint n_ids,
+                                EventContext *close_ctx);
 
 static void
 schedule_reconnect (HearthConnection *self);
@@ -279,7 +291,8 @@ connection_closed_cb (virConnectPtr conn,
   self->generation++;
 
   /* Tearing down may block on a half-dead socket, so it happens in a worker. */
-  teardown_in_thread (old, self->callback_ids, self->n_callbacks);
+  teardown_in_thread (old, self->callback_ids, self->n_callbacks,
+                      g_steal_pointer (&self->close_ctx));
   self->n_callbacks = 0;
 
   g_set_error (&error, HEARTH_ERROR, HEARTH_ERROR_CONNECTION_LOST,
@@ -298,6 +311,7 @@ typedef struct
   virConnectPtr conn;
   int           ids[8];
   guint         n_ids;
+  EventContext *close_ctx;
 } Teardown;
 
 static void
@@ -311,16 +325,25 @@ teardown_worker (GTask        *task,
   for (guint i = 0; i < td->n_ids; i++)
     if (virConnectDomainEventDeregisterAny (td->conn, td->ids[i]) < 0)
       virResetLastError ();
-  if (virConnectUnregisterCloseCallback (td->conn, connection_closed_cb) < 0)
-    virResetLastError ();
+  if (td->close_ctx != NULL)
+    {
+      if (virConnectUnregisterCloseCallback (td->conn, connection_closed_cb) == 0)
+        event_context_unref (td->close_ctx);
+      else
+        virResetLastError ();
+      td->close_ctx = NULL;
+    }
   virConnectClose (td->conn);
   td->conn = NULL;
+  if (task != NULL)
+    g_atomic_int_dec_and_test (&pending_teardowns);
 }
 
 static void
 teardown_in_thread (virConnectPtr conn,
                     int          *ids,
-                    guint         n_ids)
+                    guint         n_ids,
+                    EventContext *close_ctx)
 {
   g_autoptr(GTask) task = NULL;
   Teardown *td;
@@ -331,8 +354,10 @@ teardown_in_thread (virConnectPtr conn,
   td = g_new0 (Teardown, 1);
   td->conn = conn;
   td->n_ids = MIN (n_ids, G_N_ELEMENTS (td->ids));
+  td->close_ctx = close_ctx;
   memcpy (td->ids, ids, td->n_ids * sizeof (int));
 
+  g_atomic_int_inc (&pending_teardowns);
   task = g_task_new (NULL, NULL, NULL, NULL);
   g_task_set_source_tag (task, teardown_in_thread);
   g_task_set_task_data (task, td, g_free);
@@ -383,13 +408,16 @@ register_events (virConnectPtr conn,
       res->callback_ids[res->n_callbacks++] = id;
     }
 
+  /* libvirt 9.0 never calls a close callback's free function on unregister, so
+   * Hearth keeps that reference itself and drops it in teardown_worker(). */
   if (virConnectRegisterCloseCallback (conn, connection_closed_cb, event_context_ref (ctx),
-                                       event_context_unref) < 0)
+                                       NULL) < 0)
     {
-      /* Local drivers (test, embed) have no close callback; nothing to lose. */
       event_context_unref (ctx);
       virResetLastError ();
     }
+  else
+    res->close_ctx = ctx;
 
   return TRUE;
 }
@@ -474,7 +502,8 @@ fail:
   hearth_audit_record (req->uri, NULL, NULL, "connect", error, hearth_now_usec () - begin);
   if (res->conn != NULL)
     {
-      Teardown td = { .conn = g_steal_pointer (&res->conn), .n_ids = res->n_callbacks };
+      Teardown td = { .conn = g_steal_pointer (&res->conn), .n_ids = res->n_callbacks,
+                      .close_ctx = g_steal_pointer (&res->close_ctx) };
 
       memcpy (td.ids, res->callback_ids, sizeof td.ids);
       teardown_worker (NULL, NULL, &td, NULL);
@@ -557,7 +586,8 @@ open_done_cb (GObject      *source,
       /* Closed while opening: throw the result away. */
       if (res != NULL)
         {
-          teardown_in_thread (g_steal_pointer (&res->conn), res->callback_ids, res->n_callbacks);
+          teardown_in_thread (g_steal_pointer (&res->conn), res->callback_ids, res->n_callbacks,
+                              g_steal_pointer (&res->close_ctx));
           open_result_free (res);
         }
       if (error == NULL)
@@ -570,6 +600,7 @@ open_done_cb (GObject      *source,
       g_mutex_unlock (&self->lock);
       memcpy (self->callback_ids, res->callback_ids, sizeof self->callback_ids);
       self->n_callbacks = res->n_callbacks;
+      self->close_ctx = g_steal_pointer (&res->close_ctx);
       self->reconnect_delay = RECONNECT_MIN_SECONDS;
 
       apply_infos (self, res->infos, TRUE);
@@ -796,7 +827,8 @@ hearth_connection_dispose (GObject *object)
   g_mutex_lock (&self->lock);
   conn = g_steal_pointer (&self->conn);
   g_mutex_unlock (&self->lock);
-  teardown_in_thread (conn, self->callback_ids, self->n_callbacks);
+  teardown_in_thread (conn, self->callback_ids, self->n_callbacks,
+                      g_steal_pointer (&self->close_ctx));
   self->n_callbacks = 0;
 
   if (self->machines != NULL)
@@ -817,6 +849,8 @@ hearth_connection_finalize (GObject *object)
   g_clear_pointer (&self->by_uuid, g_hash_table_unref);
   g_clear_pointer (&self->pending_refresh, g_hash_table_unref);
   g_clear_pointer (&self->open_tasks, g_ptr_array_unref);
+  g_atomic_int_inc (&orphaned_contexts);
+  g_atomic_int_set (&self->event_ctx->orphaned, 1);
   g_clear_pointer (&self->event_ctx, event_context_unref);
   g_mutex_clear (&self->lock);
 
@@ -908,6 +942,13 @@ hearth_connection_init (HearthConnection *self)
   self->open_tasks = g_ptr_array_new_with_free_func (g_object_unref);
   self->event_ctx = event_context_new (self);
   self->reconnect_delay = RECONNECT_MIN_SECONDS;
+}
+
+/* Whether closed connections still have work under way (see hearth_core_drain()). */
+gboolean
+_hearth_connection_has_pending_work (void)
+{
+  return g_atomic_int_get (&pending_teardowns) > 0 || g_atomic_int_get (&orphaned_contexts) > 0;
 }
 
 /* Returns a new reference to the libvirt connection for a worker, or NULL with an
@@ -1170,7 +1211,8 @@ hearth_connection_close (HearthConnection *self)
   g_mutex_lock (&self->lock);
   conn = g_steal_pointer (&self->conn);
   g_mutex_unlock (&self->lock);
-  teardown_in_thread (conn, self->callback_ids, self->n_callbacks);
+  teardown_in_thread (conn, self->callback_ids, self->n_callbacks,
+                      g_steal_pointer (&self->close_ctx));
   self->n_callbacks = 0;
 
   clear_machines (self);

@@ -66,6 +66,7 @@ GPtrArray         *_hearth_domain_disks_parse    (const char         *xml,
                                                   GError            **error);
 
 /* hearth-connection.c */
+gboolean        _hearth_connection_has_pending_work (void);
 virConnectPtr   _hearth_connection_dup_virconn (HearthConnection *self,
                                                 GError          **error);
 HearthMachine  *_hearth_connection_apply_info  (HearthConnection *self,

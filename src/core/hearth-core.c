@@ -48,3 +48,45 @@ hearth_core_init (void)
       g_once_init_leave (&initialized, 1);
     }
 }
+
+static gboolean
+drain_timeout_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+drain_tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * hearth_core_drain:
+ * @timeout_ms: how long to wait at most
+ *
+ * Lets the background work of closed connections finish: their libvirt
+ * connections are closed in workers, and libvirt releases event subscriptions
+ * from its event loop some time later. A program that is about to exit (hearthctl,
+ * a test) calls this after dropping its connections so nothing is cut off half-way.
+ * Iterates the default main context; never call it from a GLib callback of a
+ * running application.
+ *
+ * Returns: %TRUE when everything finished within @timeout_ms
+ */
+gboolean
+hearth_core_drain (guint timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint timeout_id = g_timeout_add (timeout_ms, drain_timeout_cb, &timed_out);
+  guint tick_id = g_timeout_add (10, drain_tick_cb, NULL);
+
+  while (_hearth_connection_has_pending_work () && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (tick_id);
+  if (!timed_out)
+    g_source_remove (timeout_id);
+  return !_hearth_connection_has_pending_work ();
+}

@@ -31,6 +31,7 @@
 
 G_BEGIN_DECLS
 
-void hearth_core_init (void);
+void     hearth_core_init  (void);
+gboolean hearth_core_drain (guint timeout_ms);
 
 G_END_DECLS

@@ -254,11 +254,16 @@ int
 main (int   argc,
       char *argv[])
 {
+  int ret;
+
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_unsetenv ("HEARTH_AUDIT_LOG");
   hearth_core_init ();
 
   g_test_add_func ("/core/embed/lifecycle", test_lifecycle);
 
-  return g_test_run ();
+  ret = g_test_run ();
+  /* Let closed connections finish their teardown before exit. */
+  g_assert_true (hearth_core_drain (30000));
+  return ret;
 }

@@ -208,10 +208,15 @@ int
 main (int   argc,
       char *argv[])
 {
+  int ret;
+
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   hearth_core_init ();
 
   g_test_add_func ("/core/connection/reconnect", test_reconnect);
 
-  return g_test_run ();
+  ret = g_test_run ();
+  /* Let closed connections finish their teardown before exit. */
+  g_assert_true (hearth_core_drain (30000));
+  return ret;
 }

@@ -625,6 +625,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  int ret;
+
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_unsetenv ("HEARTH_AUDIT_LOG");
   hearth_core_init ();
@@ -641,5 +643,8 @@ main (int   argc,
   g_test_add_func ("/core/machine/delete-undo-commit", test_delete_undo_commit);
   g_test_add_func ("/core/machine/delete-outside-files", test_delete_outside_files);
 
-  return g_test_run ();
+  ret = g_test_run ();
+  /* Let closed connections finish their teardown before exit. */
+  g_assert_true (hearth_core_drain (30000));
+  return ret;
 }
