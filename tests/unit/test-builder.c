@@ -444,6 +444,32 @@ test_create (void)
   audit = hearth_test_dup_audit_log ();
   g_assert_nonnull (strstr (audit, "\"create\""));
   create_result_clear (&res);
+
+  /* Every preset defines on the test driver too (what UI tests use), Windows 11
+   * with UEFI, Secure Boot and a TPM included. */
+  {
+    GListModel *presets = hearth_preset_list_default ();
+    /* The test driver's pool has 100 GiB free. */
+    g_autoptr(HearthHostProfile) host = hearth_host_profile_new (16, 8, 32 * GIB, 90 * GIB);
+
+    for (guint p = 0; p < g_list_model_get_n_items (presets); p++)
+      {
+        g_autoptr(HearthPreset) preset = g_list_model_get_item (presets, p);
+        const char *name = hearth_preset_get_name (preset);
+        g_autoptr(HearthMachineSpec) each = hearth_machine_spec_new (name);
+        const char *os_id = hearth_preset_get_suggested_os (preset)[0];
+        g_autoptr(GError) error = NULL;
+        HearthPresetSizing sizing;
+
+        g_assert_true (hearth_preset_size_for (preset, host, os_id, &sizing, &error));
+        hearth_preset_sizing_apply (&sizing, each);
+        each->os_id = g_strdup (os_id);
+        create (connection, each, NULL, &res);
+        g_assert_no_error (res.error);
+        g_assert_cmpstr (hearth_machine_get_os_id (res.machine), ==, os_id);
+        create_result_clear (&res);
+      }
+  }
 }
 
 /* Requests that cannot work make nothing at all. */
