@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include "hearth-core-private.h"
@@ -110,6 +111,10 @@ typedef struct Pending
   gboolean           boot_menu;
   char              *video_model;
   char              *xml;
+  char              *attach_path;
+  char              *attach_format;  /* found by the worker; NULL before */
+  char              *resize_target;
+  guint64            resize_size;
 } Pending;
 
 typedef struct
@@ -165,6 +170,9 @@ pending_clear (Pending *pending)
   g_clear_pointer (&pending->boot_order, g_strfreev);
   g_clear_pointer (&pending->video_model, g_free);
   g_clear_pointer (&pending->xml, g_free);
+  g_clear_pointer (&pending->attach_path, g_free);
+  g_clear_pointer (&pending->attach_format, g_free);
+  g_clear_pointer (&pending->resize_target, g_free);
   memset (pending, 0, sizeof *pending);
 }
 
@@ -190,6 +198,9 @@ pending_copy (const Pending *pending)
   copy->boot_order = g_strdupv (pending->boot_order);
   copy->video_model = g_strdup (pending->video_model);
   copy->xml = g_strdup (pending->xml);
+  copy->attach_path = g_strdup (pending->attach_path);
+  copy->attach_format = g_strdup (pending->attach_format);
+  copy->resize_target = g_strdup (pending->resize_target);
   return copy;
 }
 
@@ -288,6 +299,16 @@ snapshot_fetch (virConnectPtr conn,
 
       if (item->path == NULL || !(vol = virStorageVolLookupByPath (conn, item->path)))
         {
+          virDomainBlockInfo block;
+
+          /* Outside a pool, the hypervisor reads the image's own size (a qcow2
+           * file's virtual size, not its length). */
+          if (item->path != NULL && item->target != NULL
+              && virDomainGetBlockInfo (domain, item->target, &block, 0) == 0)
+            {
+              item->capacity = block.capacity;
+              item->allocation = block.allocation;
+            }
           virResetLastError ();
           continue;
         }
@@ -466,6 +487,77 @@ build_config (const Pending  *pending,
         }
     }
 
+  if (flags & HEARTH_SETTING_ATTACH_DISK)
+    {
+      g_autofree char *target = NULL;
+
+      if (pending->attach_path == NULL || !g_path_is_absolute (pending->attach_path))
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                       "A disk image needs an absolute path");
+          return NULL;
+        }
+      for (guint i = 0; i < snapshot->disks->len; i++)
+        {
+          HearthStorageItem *item = g_ptr_array_index (snapshot->disks, i);
+
+          if (g_strcmp0 (item->path, pending->attach_path) == 0)
+            {
+              g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                           "The image “%s” is already the machine's disk %s",
+                           pending->attach_path, item->target);
+              return NULL;
+            }
+        }
+      if (!(target = hearth_domain_xml_add_disk (config, pending->attach_path,
+                                                 pending->attach_format, error)))
+        return NULL;
+    }
+
+  if (flags & HEARTH_SETTING_RESIZE_DISK)
+    {
+      HearthStorageItem *disk = NULL;
+
+      for (guint i = 0; i < snapshot->disks->len; i++)
+        {
+          HearthStorageItem *item = g_ptr_array_index (snapshot->disks, i);
+
+          if (g_strcmp0 (item->target, pending->resize_target) == 0)
+            disk = item;
+        }
+      if (disk == NULL)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_NOT_FOUND,
+                       "The machine has no disk %s", pending->resize_target);
+          return NULL;
+        }
+      if (g_strcmp0 (disk->device, "disk") != 0 || disk->readonly || disk->path == NULL)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                       "Only writable disks with an image can grow; %s is not one",
+                       disk->target);
+          return NULL;
+        }
+      /* Shrinking would cut off the guest's data: never. */
+      if (disk->capacity > 0 && pending->resize_size <= disk->capacity)
+        {
+          g_autofree char *asked = format_mib (pending->resize_size);
+          g_autofree char *now = format_mib (disk->capacity);
+
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                       "A disk can only grow: %s is %s now, more than %s", disk->target, now,
+                       asked);
+          return NULL;
+        }
+      if (!snapshot->active && !disk->in_pool)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
+                       "The image of %s is not in a storage pool; it can grow only while the "
+                       "machine runs", disk->target);
+          return NULL;
+        }
+    }
+
   if ((flags & HEARTH_SETTING_SOUND))
     hearth_domain_xml_set_sound (config, pending->sound);
 
@@ -604,6 +696,59 @@ try_live (SettingsOp *op,
 #define TRY_LIVE(op, operation, call) \
   (begin = hearth_now_usec (), try_live ((op), (operation), (call), begin))
 
+/* The format of an existing image: what its storage volume says, else the
+ * image's first bytes (local files only), so a qcow2 file is never read as raw. */
+static char *
+probe_format (SettingsOp *op,
+              const char *path,
+              GError    **error)
+{
+  g_autoptr(HearthVirStorageVol) vol = virStorageVolLookupByPath (op->conn, path);
+  static const char qcow_magic[] = { 'Q', 'F', 'I', (char) 0xfb };
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileInputStream) stream = NULL;
+  char header[4] = { 0 };
+  gsize got = 0;
+
+  if (vol != NULL)
+    {
+      g_autofree char *xml = virStorageVolGetXMLDesc (vol, 0);
+      g_autoptr(xmlDoc) doc = xml ? xmlReadMemory (xml, strlen (xml), "volume.xml", "UTF-8",
+                                                   XML_PARSE_NONET) : NULL;
+      xmlNode *node = doc ? xmlDocGetRootElement (doc) : NULL;
+
+      /* <volume><target><format type='qcow2'/></target></volume> */
+      for (node = node ? node->children : NULL; node != NULL; node = node->next)
+        if (node->type == XML_ELEMENT_NODE && xmlStrEqual (node->name, (const xmlChar *) "target"))
+          for (xmlNode *child = node->children; child != NULL; child = child->next)
+            if (child->type == XML_ELEMENT_NODE
+                && xmlStrEqual (child->name, (const xmlChar *) "format"))
+              {
+                xmlChar *type = xmlGetProp (child, (const xmlChar *) "type");
+                char *result = g_strdup (type ? (const char *) type : "raw");
+
+                xmlFree (type);
+                return result;
+              }
+      virResetLastError ();
+      return g_strdup ("raw");
+    }
+  virResetLastError ();
+
+  if (!op->local)
+    return g_strdup ("raw");
+
+  file = g_file_new_for_path (path);
+  if (!(stream = g_file_read (file, NULL, NULL)))
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                   "The image “%s” does not exist or cannot be read", path);
+      return NULL;
+    }
+  g_input_stream_read_all (G_INPUT_STREAM (stream), header, sizeof header, &got, NULL, NULL);
+  return g_strdup (got == sizeof header && memcmp (header, qcow_magic, 4) == 0 ? "qcow2" : "raw");
+}
+
 static gboolean
 check_with_libvirt (SettingsOp     *op,
                     const Snapshot *snapshot,
@@ -641,6 +786,16 @@ check_with_libvirt (SettingsOp     *op,
         }
     }
 
+  if ((pending->flags & HEARTH_SETTING_ATTACH_DISK) && pending->attach_path != NULL)
+    {
+      g_autofree char *format = probe_format (op, pending->attach_path, error);
+
+      if (format == NULL)
+        return FALSE;
+      g_free (op->pending->attach_format);
+      op->pending->attach_format = g_steal_pointer (&format);
+    }
+
   return TRUE;
 }
 
@@ -660,6 +815,7 @@ apply_worker (GTask        *task,
   g_autofree char *new_xml = NULL;
   g_autofree char *new_disk_path = NULL;
   g_autofree char *new_disk_xml = NULL;
+  g_autofree char *attached_disk_xml = NULL;
   g_autofree char *removed_disk_xml = NULL;
   g_autofree char *removed_path = NULL;
   gboolean defined = FALSE;
@@ -713,7 +869,7 @@ apply_worker (GTask        *task,
     goto fail;
   new_xml = hearth_domain_xml_to_string (config);
 
-  if (new_disk_path != NULL)
+  if (new_disk_path != NULL || pending->attach_path != NULL)
     {
       g_autoptr(GPtrArray) disks = hearth_domain_xml_list_disks (config);
 
@@ -721,8 +877,11 @@ apply_worker (GTask        *task,
         {
           HearthStorageItem *item = g_ptr_array_index (disks, i);
 
-          if (g_strcmp0 (item->path, new_disk_path) == 0)
+          if (new_disk_path != NULL && g_strcmp0 (item->path, new_disk_path) == 0)
             new_disk_xml = hearth_domain_xml_dup_disk_xml (config, item->target);
+          if ((pending->flags & HEARTH_SETTING_ATTACH_DISK)
+              && g_strcmp0 (item->path, pending->attach_path) == 0)
+            attached_disk_xml = hearth_domain_xml_dup_disk_xml (config, item->target);
         }
     }
 
@@ -787,7 +946,36 @@ apply_worker (GTask        *task,
         }
     }
 
-  /* 3. The name and autostart, which libvirt keeps outside the XML. */
+  /* 3. Growing a disk: live through QEMU, or the volume of a shut-off machine. */
+  if (pending->flags & HEARTH_SETTING_RESIZE_DISK)
+    {
+      begin = hearth_now_usec ();
+      if (snapshot->active)
+        {
+          if (virDomainBlockResize (domain, pending->resize_target, pending->resize_size,
+                                    VIR_DOMAIN_BLOCK_RESIZE_BYTES) < 0)
+            _hearth_error_take_libvirt (&error, "Could not grow the disk");
+        }
+      else
+        {
+          g_autoptr(HearthVirStorageVol) vol = NULL;
+
+          for (guint i = 0; i < snapshot->disks->len && vol == NULL; i++)
+            {
+              HearthStorageItem *item = g_ptr_array_index (snapshot->disks, i);
+
+              if (g_strcmp0 (item->target, pending->resize_target) == 0)
+                vol = virStorageVolLookupByPath (op->conn, item->path);
+            }
+          if (vol == NULL || virStorageVolResize (vol, pending->resize_size, 0) < 0)
+            _hearth_error_take_libvirt (&error, "Could not grow the disk image");
+        }
+      audit (op, "grow-disk", error, begin);
+      if (error != NULL)
+        goto fail;
+    }
+
+  /* 4. The name and autostart, which libvirt keeps outside the XML. */
   if ((pending->flags & HEARTH_SETTING_NAME) && g_strcmp0 (pending->name, snapshot->name) != 0)
     {
       begin = hearth_now_usec ();
@@ -809,7 +997,7 @@ apply_worker (GTask        *task,
         goto fail;
     }
 
-  /* 4. Best-effort live changes: a failure means "applies on next start". */
+  /* 5. Best-effort live changes: a failure means "applies on next start". */
   if (snapshot->active)
     {
       HearthDomainXml *live = snapshot->live;
@@ -869,6 +1057,13 @@ apply_worker (GTask        *task,
                                                         VIR_DOMAIN_AFFECT_LIVE))))
         next_start |= HEARTH_SETTING_ADD_DISK;
 
+      if ((pending->flags & HEARTH_SETTING_ATTACH_DISK)
+          && (attached_disk_xml == NULL
+              || !TRY_LIVE (op, "attach-disk-live",
+                            virDomainAttachDeviceFlags (domain, attached_disk_xml,
+                                                        VIR_DOMAIN_AFFECT_LIVE))))
+        next_start |= HEARTH_SETTING_ATTACH_DISK;
+
       if ((pending->flags & HEARTH_SETTING_REMOVE_DISK)
           && (removed_disk_xml == NULL
               || !TRY_LIVE (op, "detach-disk-live",
@@ -881,7 +1076,7 @@ apply_worker (GTask        *task,
     }
   now |= pending->flags & ~next_start;
 
-  /* 5. Last, as it cannot be undone: the removed disk's image, if asked. */
+  /* 6. Last, as it cannot be undone: the removed disk's image, if asked. */
   if ((pending->flags & HEARTH_SETTING_REMOVE_DISK) && pending->delete_image
       && removed_path != NULL && !(next_start & HEARTH_SETTING_REMOVE_DISK))
     {
@@ -1523,6 +1718,47 @@ hearth_machine_settings_add_disk (HearthMachineSettings *self,
 
   self->pending->disk_size = size;
   add_pending (self, HEARTH_SETTING_ADD_DISK);
+}
+
+/**
+ * hearth_machine_settings_attach_disk:
+ * @path: an existing image file (absolute); its format (qcow2 or raw) is read from
+ *   its storage volume or its first bytes
+ *
+ * Attaches the image as a new virtio disk, hot-plugged on a running machine.
+ */
+void
+hearth_machine_settings_attach_disk (HearthMachineSettings *self,
+                                     const char            *path)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+  g_return_if_fail (path != NULL);
+
+  replace_string (&self->pending->attach_path, path);
+  g_clear_pointer (&self->pending->attach_format, g_free);
+  add_pending (self, HEARTH_SETTING_ATTACH_DISK);
+}
+
+/**
+ * hearth_machine_settings_resize_disk:
+ * @target: the disk's target ("vda")
+ * @size: the new size in bytes, more than the current one
+ *
+ * Grows a disk: through QEMU while the machine runs, through the storage pool
+ * while it is shut off. The guest's partitions and file systems do not grow by
+ * themselves; a window should say so.
+ */
+void
+hearth_machine_settings_resize_disk (HearthMachineSettings *self,
+                                     const char            *target,
+                                     guint64                size)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+  g_return_if_fail (target != NULL);
+
+  replace_string (&self->pending->resize_target, target);
+  self->pending->resize_size = size;
+  add_pending (self, HEARTH_SETTING_RESIZE_DISK);
 }
 
 /**

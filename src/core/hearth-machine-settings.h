@@ -24,6 +24,8 @@ G_BEGIN_DECLS
  * @HEARTH_SETTING_BOOT: boot order and boot menu
  * @HEARTH_SETTING_VIDEO: the video model
  * @HEARTH_SETTING_XML: the whole domain XML ("Edit XML")
+ * @HEARTH_SETTING_ATTACH_DISK: an existing image attached as a disk
+ * @HEARTH_SETTING_RESIZE_DISK: a disk grown
  *
  * The settings a #HearthMachineSettings can change, to say which changes are
  * pending, which took effect at once and which apply on the next start.
@@ -45,6 +47,8 @@ typedef enum /*< flags >*/
   HEARTH_SETTING_BOOT = 1 << 11,
   HEARTH_SETTING_VIDEO = 1 << 12,
   HEARTH_SETTING_XML = 1 << 13,
+  HEARTH_SETTING_ATTACH_DISK = 1 << 14,
+  HEARTH_SETTING_RESIZE_DISK = 1 << 15,
 } HearthSettingFlags;
 
 #define HEARTH_TYPE_MACHINE_SETTINGS (hearth_machine_settings_get_type ())
@@ -109,6 +113,11 @@ void                hearth_machine_settings_set_interface_link (HearthMachineSet
                                                                 const char            *mac,
                                                                 gboolean               up);
 void                hearth_machine_settings_add_disk           (HearthMachineSettings *self,
+                                                                guint64                size);
+void                hearth_machine_settings_attach_disk        (HearthMachineSettings *self,
+                                                                const char            *path);
+void                hearth_machine_settings_resize_disk        (HearthMachineSettings *self,
+                                                                const char            *target,
                                                                 guint64                size);
 void                hearth_machine_settings_remove_disk        (HearthMachineSettings *self,
                                                                 const char            *target,

@@ -87,12 +87,13 @@ apply (HearthMachineSettings *settings,
 }
 
 /* The test guest, plus what the settings need: room to hot-plug a second vCPU, a
- * balloon with room below 256 MiB, an empty SATA CD-ROM drive and a NIC. */
+ * balloon with room below 256 MiB, an empty SATA CD-ROM drive, a NIC, a disk
+ * and free PCIe root ports for hot-plugging another. */
 static char *
 build_guest_xml (void)
 {
   g_autofree char *base = hearth_test_guest_xml (GUEST_NAME, guest.serial,
-                                                 HEARTH_TEST_GUEST_Q35);
+                                                 HEARTH_TEST_GUEST_Q35 | HEARTH_TEST_GUEST_DISK);
   g_autoptr(HearthDomainXml) edited = NULL;
   g_autoptr(xmlDoc) doc = NULL;
   g_autoptr(GError) error = NULL;
@@ -124,6 +125,20 @@ build_guest_xml (void)
   xmlSetProp (child, (const xmlChar *) "dev", (const xmlChar *) "sda");
   xmlSetProp (child, (const xmlChar *) "bus", (const xmlChar *) "sata");
   xmlNewChild (node, NULL, (const xmlChar *) "readonly", NULL);
+
+  /* q35 hot-plugs PCIe devices into free root ports only, and libvirt adds just
+   * enough ports for the devices defined: give it spare ones (after the root
+   * complex, which would otherwise take the first port's index 0). */
+  node = xmlNewChild (devices, NULL, (const xmlChar *) "controller", NULL);
+  xmlSetProp (node, (const xmlChar *) "type", (const xmlChar *) "pci");
+  xmlSetProp (node, (const xmlChar *) "index", (const xmlChar *) "0");
+  xmlSetProp (node, (const xmlChar *) "model", (const xmlChar *) "pcie-root");
+  for (guint i = 0; i < 8; i++)
+    {
+      node = xmlNewChild (devices, NULL, (const xmlChar *) "controller", NULL);
+      xmlSetProp (node, (const xmlChar *) "type", (const xmlChar *) "pci");
+      xmlSetProp (node, (const xmlChar *) "model", (const xmlChar *) "pcie-root-port");
+    }
 
   node = xmlNewChild (devices, NULL, (const xmlChar *) "interface", NULL);
   xmlSetProp (node, (const xmlChar *) "type", (const xmlChar *) "user");
@@ -490,6 +505,80 @@ test_balloon (void)
   g_assert_cmpuint (next_start, ==, HEARTH_SETTING_MEMORY);
 }
 
+static gboolean
+output_equals (const char *output,
+               gpointer    data)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (output));
+
+  return g_str_equal (stripped, data);
+}
+
+/* A running machine's disk grows through QEMU, and the guest sees the new size. */
+static void
+test_grow_disk (void)
+{
+  g_autoptr(HearthMachineSettings) settings = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sectors = NULL;
+  HearthSettingFlags now = 0, next_start = 0;
+
+  if (!ensure_guest ())
+    return;
+
+  settings = load_settings ();
+  sectors = guest_run ("cat /sys/block/vda/size");
+  g_assert_cmpstr (g_strstrip (sectors), ==, "131072");
+
+  hearth_machine_settings_resize_disk (settings, "vda", 32 * MIB);
+  g_assert_false (apply (settings, NULL, NULL, &error));
+  g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (error->message, ==, "A disk can only grow: vda is 64 MiB now, more than 32 MiB");
+  g_clear_error (&error);
+  hearth_machine_settings_discard (settings);
+
+  hearth_machine_settings_resize_disk (settings, "vda", 96 * MIB);
+  g_assert_true (apply (settings, &now, &next_start, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (now, ==, HEARTH_SETTING_RESIZE_DISK);
+  g_assert_cmpuint (next_start, ==, 0);
+  g_assert_true (guest_wait_for ("cat /sys/block/vda/size", output_equals, (gpointer) "196608"));
+}
+
+/* An existing qcow2 image is hot-plugged as a new virtio disk the guest sees. */
+static void
+test_attach_disk (void)
+{
+  g_autoptr(HearthMachineSettings) settings = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *err = NULL;
+  HearthSettingFlags now = 0, next_start = 0;
+  int status = 0;
+  const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", NULL, "16M", NULL };
+
+  if (!ensure_guest ())
+    return;
+
+  path = g_build_filename (guest.root, "extra 数据.qcow2", NULL);
+  argv[5] = path;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                NULL, NULL, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  settings = load_settings ();
+  hearth_machine_settings_attach_disk (settings, path);
+  g_assert_true (apply (settings, &now, &next_start, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (now, ==, HEARTH_SETTING_ATTACH_DISK);
+  g_assert_cmpuint (next_start, ==, 0);
+
+  /* 16 MiB in 512-byte sectors. */
+  g_assert_true (guest_wait_for ("cat /sys/block/vdb/size 2>/dev/null || true", output_equals,
+                                 (gpointer) "32768"));
+}
+
 /* A running machine cannot be renamed; the refusal changes nothing. */
 static void
 test_refusal (void)
@@ -550,6 +639,8 @@ main (int   argc,
   g_test_add_func ("/integration/settings/link", test_link);
   g_test_add_func ("/integration/settings/vcpus", test_vcpus);
   g_test_add_func ("/integration/settings/balloon", test_balloon);
+  g_test_add_func ("/integration/settings/grow-disk", test_grow_disk);
+  g_test_add_func ("/integration/settings/attach-disk", test_attach_disk);
   g_test_add_func ("/integration/settings/refusal", test_refusal);
 
   ret = g_test_run ();

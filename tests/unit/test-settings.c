@@ -391,6 +391,37 @@ test_refusals (Fixture      *fixture,
   hearth_machine_settings_remove_disk (settings, "vdq", FALSE);
   assert_refused (settings, machine, HEARTH_ERROR_NOT_FOUND, "The machine has no disk vdq");
 
+  hearth_machine_settings_attach_disk (settings, "/nonexistent/hearth-missing.img");
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
+                  "The image “/nonexistent/hearth-missing.img” does not exist or cannot be "
+                  "read");
+
+  hearth_machine_settings_attach_disk (settings, "/hearth-pool/workstation.qcow2");
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
+                  "The image “/hearth-pool/workstation.qcow2” is already the machine's disk "
+                  "vda");
+
+  hearth_machine_settings_attach_disk (settings, "relative.img");
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
+                  "A disk image needs an absolute path");
+
+  hearth_machine_settings_resize_disk (settings, "vda", 10 * GIB);
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
+                  "A disk can only grow: vda is 20480 MiB now, more than 10240 MiB");
+
+  hearth_machine_settings_resize_disk (settings, "sda", 30 * GIB);
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
+                  "Only writable disks with an image can grow; sda is not one");
+
+  hearth_machine_settings_resize_disk (settings, "vdq", 30 * GIB);
+  assert_refused (settings, machine, HEARTH_ERROR_NOT_FOUND, "The machine has no disk vdq");
+
+  /* The test driver cannot grow volumes: the refusal comes from libvirt, after
+   * the description was defined, and the description is put back. */
+  hearth_machine_settings_set_description (settings, "must not stay");
+  hearth_machine_settings_resize_disk (settings, "vda", 30 * GIB);
+  assert_refused (settings, machine, HEARTH_ERROR_UNSUPPORTED, "Could not grow the disk image: *");
+
   /* Edit XML: malformed, another UUID, and what libvirt's schema rejects. */
   hearth_machine_settings_set_xml (settings, "<domain><name>x</domain>");
   assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
@@ -517,6 +548,46 @@ test_disks (Fixture      *fixture,
   g_assert_cmpstr (disk->path, ==, "/hearth-pool/workstation-2.qcow2");
 }
 
+/* An existing image becomes a disk; its format is read from its first bytes. */
+static void
+test_attach (Fixture      *fixture,
+             gconstpointer data)
+{
+  HearthMachine *machine = find_machine (fixture, "workstation");
+  g_autoptr(HearthMachineSettings) settings = load (machine);
+  g_autofree char *before = g_strdup (hearth_machine_settings_get_xml (settings));
+  g_autofree char *after = NULL;
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "存档 <&> disk.qcow2", NULL);
+  g_autoptr(HearthDomainXml) config = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *disk_xml = NULL;
+  HearthSettingFlags now = 0;
+  HearthStorageItem *disk;
+
+  /* A qcow2 header's magic is all the probe reads. */
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_data_dir (), 0700), ==, 0);
+  g_file_set_contents (path, "QFI\xfb\0\0\0\3", 8, &error);
+  g_assert_no_error (error);
+
+  hearth_machine_settings_attach_disk (settings, path);
+  g_assert_true (apply (settings, &now, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (now, ==, HEARTH_SETTING_ATTACH_DISK);
+
+  /* libvirt lists virtio disks before SATA ones. */
+  disk = g_ptr_array_index (hearth_machine_settings_get_disks (settings), 1);
+  g_assert_cmpstr (disk->path, ==, path);
+  g_assert_cmpstr (disk->target, ==, "vdb");
+  g_assert_false (disk->in_pool);
+
+  after = dup_config_xml (machine);
+  hearth_xml_assert_diff (before, after, (const char *[]) { "/domain/devices/disk[2]", NULL });
+  config = hearth_domain_xml_new (after, &error);
+  g_assert_no_error (error);
+  disk_xml = hearth_domain_xml_dup_disk_xml (config, "vdb");
+  g_assert_nonnull (strstr (disk_xml, "type=\"qcow2\""));
+}
+
 /* Autostart is kept by libvirt outside the XML. */
 static void
 test_autostart (Fixture      *fixture,
@@ -625,6 +696,8 @@ main (int   argc,
   g_test_add ("/core/settings/disks", Fixture, NULL, fixture_set_up, test_disks,
               fixture_tear_down);
   g_test_add ("/core/settings/notify", Fixture, NULL, fixture_set_up, test_notify,
+              fixture_tear_down);
+  g_test_add ("/core/settings/attach", Fixture, NULL, fixture_set_up, test_attach,
               fixture_tear_down);
   g_test_add ("/core/settings/autostart", Fixture, NULL, fixture_set_up, test_autostart,
               fixture_tear_down);
