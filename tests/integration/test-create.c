@@ -362,6 +362,55 @@ dup_xml (HearthMachine *machine)
   return xml;
 }
 
+static void
+probe_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  HearthHostProfile **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = hearth_host_profile_probe_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+/* The real host through the QEMU driver: numbers from virNodeGetInfo, free space
+ * where Hearth's images go, GPUs from sysfs (embed has no node devices). */
+static void
+test_host (void)
+{
+  g_autoptr(HearthHostProfile) host = NULL;
+  g_autofree char *json = NULL;
+
+  setup ();
+  hearth_host_profile_probe_async (connection, NULL, probe_cb, &host);
+  g_assert_true (hearth_test_wait (pointer_set, &host, 30000));
+  json = hearth_host_profile_to_json (host);
+  g_test_message ("%s", json);
+  g_assert_cmpuint (hearth_host_profile_get_threads (host), >, 0);
+  g_assert_cmpuint (hearth_host_profile_get_memory (host), >, 0);
+  g_assert_cmpuint (hearth_host_profile_get_pool_free (host), >, 0);
+}
+
+/* UEFI without Secure Boot: libvirt picks a firmware build without it. */
+static void
+test_uefi_plain (void)
+{
+  g_autoptr(HearthMachineSpec) spec = hearth_machine_spec_new ("plain UEFI");
+  g_autoptr(HearthMachine) machine = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = NULL;
+
+  setup ();
+  spec->firmware = HEARTH_FIRMWARE_UEFI;
+  spec->disk_size = GIB;
+  machine = create (spec, &error);
+  g_assert_no_error (error);
+  xml = dup_xml (machine);
+  g_assert_nonnull (strstr (xml, "firmware='efi'"));
+  g_assert_null (strstr (xml, "<smm state='on'/>"));
+}
+
 static int
 run (const char * const *argv)
 {
@@ -459,6 +508,8 @@ main (int   argc,
   g_test_add_func ("/create/boot-bios", test_boot_bios);
   g_test_add_func ("/create/boot-uefi", test_boot_uefi);
   g_test_add_func ("/create/import", test_import);
+  g_test_add_func ("/create/host", test_host);
+  g_test_add_func ("/create/uefi-plain", test_uefi_plain);
   g_test_add_func ("/create/rollback", test_rollback);
 
   status = g_test_run ();
