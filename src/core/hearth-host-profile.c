@@ -388,6 +388,32 @@ probe_avx512 (virConnectPtr conn,
   }
 }
 
+/* The host's whole memory from /proc/meminfo through libvirt. virNodeGetInfo adds
+ * up the NUMA cells, which miss memory that belongs to no node (seen on VMs with
+ * hot-plugged memory: 7 of 24 GiB). Returns 0 when unknown. */
+static guint64
+probe_total_memory (virConnectPtr conn)
+{
+  g_autofree virNodeMemoryStatsPtr stats = NULL;
+  int n = 0;
+
+  if (virNodeGetMemoryStats (conn, VIR_NODE_MEMORY_STATS_ALL_CELLS, NULL, &n, 0) < 0 || n <= 0)
+    {
+      virResetLastError ();
+      return 0;
+    }
+  stats = g_new0 (virNodeMemoryStats, n);
+  if (virNodeGetMemoryStats (conn, VIR_NODE_MEMORY_STATS_ALL_CELLS, stats, &n, 0) < 0)
+    {
+      virResetLastError ();
+      return 0;
+    }
+  for (int i = 0; i < n; i++)
+    if (g_strcmp0 (stats[i].field, VIR_NODE_MEMORY_STATS_TOTAL) == 0)
+      return stats[i].value * 1024;
+  return 0;
+}
+
 static void
 probe_worker (GTask        *task,
               gpointer      source_object,
@@ -409,7 +435,7 @@ probe_worker (GTask        *task,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  memory = (guint64) info.memory * 1024;
+  memory = MAX ((guint64) info.memory * 1024, probe_total_memory (req->conn));
   cores = info.nodes * info.sockets * info.cores;
 
   /* Where new disks would go, without creating anything. */
@@ -439,7 +465,8 @@ probe_worker (GTask        *task,
  * @callback: called with the profile
  * @user_data: data for @callback
  *
- * Reads the host's threads, cores and memory (virNodeGetInfo), the free space
+ * Reads the host's threads, cores and memory (virNodeGetInfo and
+ * virNodeGetMemoryStats), the free space
  * where new disks go, its GPUs (node devices of PCI class 0x03, or sysfs) and
  * whether its CPU has AVX-512, in a worker.
  */
