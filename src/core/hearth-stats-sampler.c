@@ -188,15 +188,24 @@ hearth_stats_compute_machine (const HearthStatsCounters *previous,
 
   if (previous != NULL && seconds > 0)
     {
-      if (both & HEARTH_STATS_COUNTER_CPU)
-        {
-          double cpu_per_sec = rate (previous->cpu_time_ns, current->cpu_time_ns, seconds) / 1e9;
+      /* The guest's own use is its vCPUs' time; the host's cost includes the
+       * emulator's threads (I/O, display), so it can pass the vCPUs' share. */
+      double total_per_sec = NAN;
+      double vcpu_per_sec = NAN;
 
-          if (vcpus > 0)
-            values[HEARTH_METRIC_CPU] = 100.0 * cpu_per_sec / vcpus;
-          if (host_cpus > 0)
-            values[HEARTH_METRIC_CPU_HOST] = 100.0 * cpu_per_sec / host_cpus;
-        }
+      if (both & HEARTH_STATS_COUNTER_CPU)
+        total_per_sec = rate (previous->cpu_time_ns, current->cpu_time_ns, seconds) / 1e9;
+      if (both & HEARTH_STATS_COUNTER_VCPU_TIME)
+        vcpu_per_sec = rate (previous->vcpu_time_ns, current->vcpu_time_ns, seconds) / 1e9;
+      else
+        vcpu_per_sec = total_per_sec;
+      if (isnan (total_per_sec))
+        total_per_sec = vcpu_per_sec;
+
+      if (vcpus > 0 && !isnan (vcpu_per_sec))
+        values[HEARTH_METRIC_CPU] = 100.0 * vcpu_per_sec / vcpus;
+      if (host_cpus > 0 && !isnan (total_per_sec))
+        values[HEARTH_METRIC_CPU_HOST] = 100.0 * total_per_sec / host_cpus;
       if (both & HEARTH_STATS_COUNTER_BLOCK)
         {
           values[HEARTH_METRIC_DISK_READ] = rate (previous->block_rd_bytes,
@@ -320,6 +329,11 @@ parse_record (virDomainStatsRecordPtr record,
         {
           c->vcpus = v;
           c->flags |= HEARTH_STATS_COUNTER_VCPUS;
+        }
+      else if (name[0] == 'v' && g_str_has_prefix (name, "vcpu.") && g_str_has_suffix (name, ".time"))
+        {
+          c->vcpu_time_ns += v;
+          c->flags |= HEARTH_STATS_COUNTER_VCPU_TIME;
         }
       else if (name[0] == 'b' && g_str_has_prefix (name, "balloon."))
         {
@@ -479,7 +493,7 @@ tick_worker (GTask        *task,
                        | VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU
                        | VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK;
   unsigned int flags = VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE;
-  gint64 now;
+  gint64 before, now;
   int n;
 
   /* NOWAIT skips a machine whose monitor is busy with a job (a managed save,
@@ -487,17 +501,21 @@ tick_worker (GTask        *task,
   if (tick->nowait)
     flags |= VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT;
 
+  before = g_get_monotonic_time ();
   tick->driver_calls++;
   n = virConnectGetAllDomainStats (tick->conn, stats, &records, flags);
   if (n < 0 && tick->nowait && error_is_unsupported ())
     {
       virResetLastError ();
       tick->nowait = FALSE;
+      before = g_get_monotonic_time ();
       tick->driver_calls++;
       n = virConnectGetAllDomainStats (tick->conn, stats, &records,
                                        VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
     }
-  now = g_get_monotonic_time ();
+  /* The counters were read somewhere inside the call, which can take a while
+   * when a hypervisor is slow to answer: its middle is the best guess. */
+  now = (before + g_get_monotonic_time ()) / 2;
 
   if (n < 0)
     {

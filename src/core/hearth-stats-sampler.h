@@ -25,14 +25,17 @@ typedef enum /*< flags >*/
   HEARTH_STATS_COUNTER_RSS = 1 << 6,
   HEARTH_STATS_COUNTER_BLOCK = 1 << 7,
   HEARTH_STATS_COUNTER_NET = 1 << 8,
+  HEARTH_STATS_COUNTER_VCPU_TIME = 1 << 9,
 } HearthStatsCounterFlags;
 
 /**
  * HearthStatsCounters:
  * @mono_usec: when they were read (monotonic clock, microseconds)
  * @flags: which of the fields below are known
- * @cpu_time_ns: CPU time the machine used since it started
+ * @cpu_time_ns: CPU time the machine's process used since it started (its vCPUs
+ *   and the emulator's own threads)
  * @vcpus: its current number of vCPUs
+ * @vcpu_time_ns: CPU time its vCPUs used (summed), which is the guest's own work
  * @balloon_current_kib: memory the host gives it
  * @balloon_available_kib: memory the guest sees
  * @balloon_unused_kib: memory the guest leaves entirely unused
@@ -53,6 +56,7 @@ typedef struct
   HearthStatsCounterFlags flags;
   guint64                 cpu_time_ns;
   guint                   vcpus;
+  guint64                 vcpu_time_ns;
   guint64                 balloon_current_kib;
   guint64                 balloon_available_kib;
   guint64                 balloon_unused_kib;

@@ -8,8 +8,10 @@ G_BEGIN_DECLS
 /**
  * HearthMetric:
  * @HEARTH_METRIC_CPU: CPU use in percent of the machine's own vCPUs (100 = all
- *   of them busy); for the host, percent of the host's CPUs busy
- * @HEARTH_METRIC_CPU_HOST: CPU use in percent of all of the host's CPUs
+ *   of them busy), from the vCPUs' time when the hypervisor reports it; for the
+ *   host, percent of the host's CPUs busy
+ * @HEARTH_METRIC_CPU_HOST: what the machine costs the host (vCPUs and emulator
+ *   threads), in percent of all of the host's CPUs
  * @HEARTH_METRIC_MEMORY_USED: memory in use, in bytes (the guest's view through
  *   the balloon when it reports one, else what the host gives it)
  * @HEARTH_METRIC_MEMORY_TOTAL: memory available, in bytes

@@ -97,6 +97,19 @@ test_rates (void)
   g_assert_true (isnan (v[HEARTH_METRIC_CPU]));
   g_assert_true (isnan (v[HEARTH_METRIC_NET_RX]));
 
+  /* With the vCPUs' own time, the guest's share comes from it and the host's
+   * cost from the whole process (emulator threads included). */
+  b.flags |= HEARTH_STATS_COUNTER_VCPU_TIME | HEARTH_STATS_COUNTER_VCPUS;
+  a.flags |= HEARTH_STATS_COUNTER_VCPU_TIME;
+  b.vcpus = 2;
+  a.vcpu_time_ns = 4000000000ull;
+  b.vcpu_time_ns = 6000000000ull;   /* 2 s of vCPU time in 2 s: 50 % of 2 vCPUs */
+  hearth_stats_compute_machine (&a, &b, 99, 16, v);
+  g_assert_cmpfloat_with_epsilon (v[HEARTH_METRIC_CPU], 50.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (v[HEARTH_METRIC_CPU_HOST], 9.375, 1e-9);
+  a.flags &= ~HEARTH_STATS_COUNTER_VCPU_TIME;
+  b.flags &= ~HEARTH_STATS_COUNTER_VCPUS;
+
   /* A counter that went backwards (the machine restarted) gives no rate,
    * never a huge one. */
   a.cpu_time_ns = 9000000000ull;
