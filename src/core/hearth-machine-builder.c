@@ -528,8 +528,6 @@ read_offer (virConnectPtr conn,
             GError      **error)
 {
   g_autofree char *caps = virConnectGetCapabilities (conn);
-  g_autofree char *guest = NULL;
-  const char *env = g_getenv ("HEARTH_FORCE_TCG");
   xmlDocPtr doc;
   xmlXPathContextPtr ctx;
 
@@ -538,9 +536,6 @@ read_offer (virConnectPtr conn,
       _hearth_error_take_libvirt (error, "Could not read the hypervisor's capabilities");
       return FALSE;
     }
-  if (env != NULL && g_strcmp0 (env, "0") != 0 && env[0] != '\0')
-    force_tcg = TRUE;
-
   doc = xmlReadMemory (caps, strlen (caps), NULL, NULL, XML_PARSE_NONET);
   if (doc == NULL)
     {
@@ -860,6 +855,7 @@ hearth_machine_builder_create_async (HearthConnection        *connection,
   HearthOsDatabase *db = hearth_os_database_get_default ();
   CreateRequest *req;
   virConnectPtr conn;
+  const char *env;
 
   g_return_if_fail (HEARTH_IS_CONNECTION (connection));
   g_return_if_fail (spec != NULL);
@@ -885,6 +881,10 @@ hearth_machine_builder_create_async (HearthConnection        *connection,
   req->uri = g_strdup (hearth_connection_get_uri (connection));
   req->local = hearth_connection_is_local (connection);
   req->spec = hearth_machine_spec_copy (spec);
+  /* The environment is read here: getenv in a worker races with setenv elsewhere. */
+  env = g_getenv ("HEARTH_FORCE_TCG");
+  if (env != NULL && env[0] != '\0' && g_strcmp0 (env, "0") != 0)
+    req->spec->force_tcg = TRUE;
   hearth_os_catalog_get_requirements (db, spec->os_id, &req->req);
   g_task_set_task_data (task, req, (GDestroyNotify) create_request_free);
   g_task_run_in_thread (task, create_worker);

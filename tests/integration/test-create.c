@@ -409,6 +409,8 @@ test_uefi_plain (void)
   xml = dup_xml (machine);
   g_assert_nonnull (strstr (xml, "firmware='efi'"));
   g_assert_null (strstr (xml, "<smm state='on'/>"));
+  /* HEARTH_FORCE_TCG=1 (set in main) wins over KVM. */
+  g_assert_true (g_str_has_prefix (xml, "<domain type='qemu'"));
 }
 
 static int
