@@ -161,6 +161,7 @@ static const struct
 enum
 {
   C_CPU,
+  C_VCPU,
   C_RD_BYTES,
   C_WR_BYTES,
   C_RD_REQS,
@@ -171,7 +172,9 @@ enum
 };
 
 static const Family machine_counters[N_COUNTERS] = {
-  [C_CPU] = { "hearth_machine_cpu_seconds_total", COUNTER, "CPU time the machine used." },
+  [C_CPU] = { "hearth_machine_cpu_seconds_total", COUNTER,
+              "CPU time the machine's process used (vCPUs and emulator)." },
+  [C_VCPU] = { "hearth_machine_vcpu_seconds_total", COUNTER, "CPU time the machine's vCPUs used." },
   [C_RD_BYTES] = { "hearth_machine_disk_read_bytes_total", COUNTER, "Bytes read, all disks." },
   [C_WR_BYTES] = { "hearth_machine_disk_written_bytes_total", COUNTER,
                    "Bytes written, all disks." },
@@ -193,6 +196,9 @@ counter_value (const HearthStatsCounters *c,
     case C_CPU:
       *out = c->cpu_time_ns / 1e9;
       return (c->flags & HEARTH_STATS_COUNTER_CPU) != 0;
+    case C_VCPU:
+      *out = c->vcpu_time_ns / 1e9;
+      return (c->flags & HEARTH_STATS_COUNTER_VCPU_TIME) != 0;
     case C_RD_BYTES: *out = c->block_rd_bytes; break;
     case C_WR_BYTES: *out = c->block_wr_bytes; break;
     case C_RD_REQS: *out = c->block_rd_reqs; break;

@@ -20,7 +20,9 @@
 
 #define TIMEOUT_MS 60000
 #define WINDOW_MS 4000
-#define GUEST_NAME "stats-guest"
+/* A name with the characters Prometheus label values must escape. */
+#define GUEST_NAME "stats \"guest\" \\ 家"
+#define GUEST_NAME_ESCAPED "stats \\\"guest\\\" \\\\ 家"
 
 typedef struct
 {
@@ -374,11 +376,13 @@ test_busy_and_idle (void)
   exporter = hearth_metrics_exporter_new (sampler);
   exported = hearth_metrics_exporter_render (exporter);
   line = g_strdup_printf ("hearth_machine_cpu_seconds_total{connection=\"%s\",uuid=\"%s\",name=\""
-                          GUEST_NAME "\"} ",
+                          GUEST_NAME_ESCAPED "\"} ",
                           hearth_connection_get_display_uri (connection),
                           hearth_machine_get_uuid (machine));
   g_assert_nonnull (strstr (exported, line));
   g_assert_nonnull (strstr (exported, "\nhearth_machine_cpu_percent{"));
+  g_assert_nonnull (strstr (exported, "\nhearth_machine_vcpu_seconds_total{"));
+  g_assert_nonnull (strstr (exported, "\nhearth_machine_disk_reads_total{"));
 
   guest_run (serial, "kill $(cat /tmp/busy.pid)");
   hearth_test_iterate_for (1000);
