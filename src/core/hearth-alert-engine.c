@@ -357,6 +357,7 @@ struct _HearthAlertEngine
   GListStore *alerts;       /* of HearthAlert, newest first */
   guint       n_active;
   gint64      max_gap_usec;
+  gint64      feed_gap_usec; /* while feeding from a sampler: 3 of its intervals */
   GPtrArray  *attachments;  /* of Attachment */
 };
 
@@ -503,7 +504,8 @@ evaluate (HearthAlertEngine     *self,
 
   /* Samples went missing for a while: the condition is not known to have
    * held through the gap, so its duration starts again. */
-  if (state->last_time >= 0 && time_usec - state->last_time > self->max_gap_usec)
+  if (state->last_time >= 0
+      && time_usec - state->last_time > MAX (self->max_gap_usec, self->feed_gap_usec))
     state->since = -1;
   state->last_time = time_usec;
 
@@ -657,7 +659,8 @@ hearth_alert_engine_class_init (HearthAlertEngineClass *klass)
    * HearthAlertEngine:max-gap:
    *
    * The longest gap between two samples, in microseconds, across which a
-   * condition still counts as having held (default 10 s).
+   * condition still counts as having held (default 10 s; from a sampler, at
+   * least three of its intervals).
    */
   properties[PROP_MAX_GAP] = g_param_spec_int64 ("max-gap", NULL, NULL, 0, G_MAXINT64,
                                                  DEFAULT_MAX_GAP_USEC,
@@ -980,6 +983,9 @@ on_sampled_cb (HearthStatsSampler *sampler,
   GHashTableIter iter;
   const char *uuid;
 
+  /* A sampler set to a long interval is no gap in itself. */
+  self->feed_gap_usec = 3 * (gint64) hearth_stats_sampler_get_interval (sampler) * 1000;
+
   feed_series (self, host, now);
   for (guint i = 0; i < active->len; i++)
     {
@@ -999,6 +1005,7 @@ on_sampled_cb (HearthStatsSampler *sampler,
 
   g_hash_table_unref (att->seen);
   att->seen = g_steal_pointer (&seen);
+  self->feed_gap_usec = 0;
 }
 
 /**

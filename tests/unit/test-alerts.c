@@ -295,6 +295,27 @@ test_attach_sampler (void)
   g_assert_false (hearth_stats_sampler_get_active (sampler));
 }
 
+static void
+test_sampler_interval_is_no_gap (void)
+{
+  g_autoptr(HearthConnection) connection = hearth_test_open_connection ("test:///default");
+  g_autoptr(HearthStatsSampler) sampler = hearth_stats_sampler_new (connection);
+  g_autoptr(HearthAlertEngine) engine = hearth_alert_engine_new ();
+  g_autoptr(HearthAlertRule) rule = NULL;
+
+  /* Samples further apart than the engine's gap (scaled down here: a 10 ms
+   * gap, 100 ms ticks, as a 10 s gap is to a sampler set to 30 s) still make
+   * an episode: the sampler's own interval is not a gap. */
+  hearth_alert_engine_set_max_gap (engine, 10 * 1000);
+  hearth_stats_sampler_set_interval (sampler, 100);
+  rule = hearth_alert_rule_new (HEARTH_METRIC_MEMORY_TOTAL, HEARTH_ALERT_ABOVE, 0, 1,
+                                HEARTH_ALERT_TARGET_HOST);
+  hearth_alert_engine_add_rule (engine, rule);
+  hearth_alert_engine_attach_sampler (engine, sampler);
+  g_assert_true (hearth_test_wait (has_active_alert, engine, 20000));
+  hearth_alert_engine_detach_sampler (engine, sampler);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -312,6 +333,7 @@ main (int   argc,
   g_test_add_func ("/core/alerts/serialization", test_serialization);
   g_test_add_func ("/core/alerts/default-rules", test_default_rules);
   g_test_add_func ("/core/alerts/attach-sampler", test_attach_sampler);
+  g_test_add_func ("/core/alerts/sampler-interval-is-no-gap", test_sampler_interval_is_no_gap);
 
   return g_test_run ();
 }
