@@ -609,6 +609,139 @@ hearth_domain_xml_dup_machine_type (HearthDomainXml *self)
   return dup_prop (find_path (root (self), "os", "type", NULL), "machine");
 }
 
+#define LIBOSINFO_NS "http://libosinfo.org/xmlns/libvirt/domain/1.0"
+
+/* Finds the child @name of @parent in the namespace @href, whatever its prefix. */
+static xmlNode *
+find_ns_child (xmlNode    *parent,
+               const char *href,
+               const char *name)
+{
+  for (xmlNode *child = parent ? parent->children : NULL; child != NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE && child->ns != NULL
+        && xmlStrEqual (child->ns->href, (const xmlChar *) href)
+        && xmlStrEqual (child->name, (const xmlChar *) name))
+      return child;
+  return NULL;
+}
+
+static xmlNode *
+libosinfo_node (HearthDomainXml *self)
+{
+  return find_ns_child (find_child (root (self), "metadata"), LIBOSINFO_NS, "libosinfo");
+}
+
+/**
+ * hearth_domain_xml_dup_os_id:
+ *
+ * Returns: (transfer full) (nullable): the libosinfo OS id in the metadata
+ *   (`<libosinfo:os id='…'/>`, as virt-install and GNOME Boxes write it)
+ */
+char *
+hearth_domain_xml_dup_os_id (HearthDomainXml *self)
+{
+  g_return_val_if_fail (HEARTH_IS_DOMAIN_XML (self), NULL);
+  return dup_prop (find_ns_child (libosinfo_node (self), LIBOSINFO_NS, "os"), "id");
+}
+
+/**
+ * hearth_domain_xml_set_os_id:
+ * @os_id: (nullable): a libosinfo OS id ("http://debian.org/debian/12"), or %NULL
+ *   to forget the OS
+ *
+ * Writes the OS into the libosinfo metadata, next to other tools' metadata.
+ */
+void
+hearth_domain_xml_set_os_id (HearthDomainXml *self,
+                             const char      *os_id)
+{
+  static const char *after[] = { "name", "uuid", "genid", "title", "description", NULL };
+  xmlNode *libosinfo;
+  xmlNode *os;
+  xmlNs *ns;
+
+  g_return_if_fail (HEARTH_IS_DOMAIN_XML (self));
+
+  libosinfo = libosinfo_node (self);
+  if (os_id == NULL || os_id[0] == '\0')
+    {
+      if (libosinfo != NULL)
+        remove_node (libosinfo);
+      return;
+    }
+
+  if (libosinfo == NULL)
+    {
+      xmlNode *metadata = ensure_child (self, root (self), "metadata", after);
+
+      libosinfo = new_element (self, "libosinfo");
+      ns = xmlNewNs (libosinfo, (const xmlChar *) LIBOSINFO_NS, (const xmlChar *) "libosinfo");
+      xmlSetNs (libosinfo, ns);
+      insert_after (metadata, NULL, libosinfo);
+    }
+  ns = libosinfo->ns;
+  os = find_ns_child (libosinfo, LIBOSINFO_NS, "os");
+  if (os == NULL)
+    {
+      os = new_element (self, "os");
+      xmlSetNs (os, ns);
+      insert_after (libosinfo, NULL, os);
+    }
+  set_prop (os, "id", os_id);
+}
+
+/* virDomainSetMetadata() puts the element into the namespace it is given and
+ * refuses one that declares its own. */
+static void
+strip_namespaces (xmlNode *node)
+{
+  for (xmlNode *child = node; child != NULL; child = child->next)
+    {
+      if (child->type != XML_ELEMENT_NODE)
+        continue;
+      xmlSetNs (child, NULL);
+      if (child->nsDef != NULL)
+        {
+          xmlFreeNsList (child->nsDef);
+          child->nsDef = NULL;
+        }
+      strip_namespaces (child->children);
+    }
+}
+
+/**
+ * hearth_domain_xml_dup_os_metadata:
+ *
+ * Returns: (transfer full) (nullable): the libosinfo metadata without its
+ *   namespace (`<libosinfo><os id='…'/></libosinfo>`), as virDomainSetMetadata()
+ *   takes it with the namespace given apart, or %NULL when there is none
+ */
+char *
+hearth_domain_xml_dup_os_metadata (HearthDomainXml *self)
+{
+  xmlNode *libosinfo;
+
+  g_return_val_if_fail (HEARTH_IS_DOMAIN_XML (self), NULL);
+
+  libosinfo = libosinfo_node (self);
+  if (libosinfo == NULL)
+    return NULL;
+
+  {
+    g_autoptr(xmlDoc) doc = xmlNewDoc ((const xmlChar *) "1.0");
+    xmlNode *copy = xmlDocCopyNode (libosinfo, doc, 1);
+    xmlBuffer *buffer = xmlBufferCreate ();
+    char *result;
+
+    xmlDocSetRootElement (doc, copy);
+    strip_namespaces (copy);
+    xmlNodeDump (buffer, doc, copy, 0, 0);
+    result = g_strdup ((const char *) xmlBufferContent (buffer));
+    xmlBufferFree (buffer);
+    return result;
+  }
+}
+
 /** hearth_domain_xml_get_vcpus: Returns: the number of vCPUs the machine starts with */
 guint
 hearth_domain_xml_get_vcpus (HearthDomainXml *self)

@@ -53,6 +53,10 @@ char            *hearth_domain_xml_dup_description  (HearthDomainXml     *self);
 void             hearth_domain_xml_set_description  (HearthDomainXml     *self,
                                                      const char          *description);
 char            *hearth_domain_xml_dup_machine_type (HearthDomainXml     *self);
+char            *hearth_domain_xml_dup_os_id        (HearthDomainXml     *self);
+void             hearth_domain_xml_set_os_id        (HearthDomainXml     *self,
+                                                     const char          *os_id);
+char            *hearth_domain_xml_dup_os_metadata  (HearthDomainXml     *self);
 
 guint            hearth_domain_xml_get_vcpus        (HearthDomainXml     *self);
 guint            hearth_domain_xml_get_max_vcpus    (HearthDomainXml     *self);

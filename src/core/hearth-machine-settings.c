@@ -60,6 +60,8 @@ enum
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
+#define LIBOSINFO_NS "http://libosinfo.org/xmlns/libvirt/domain/1.0"
+
 typedef struct _virStoragePool SettingsVirPool;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SettingsVirPool, virStoragePoolFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlDoc, xmlFreeDoc)
@@ -73,6 +75,7 @@ typedef struct Snapshot
   char            *name;
   char            *title;
   char            *description;
+  char            *os_id;
   char            *video_model;
   GStrv            boot_order;
   gboolean         active;
@@ -115,6 +118,7 @@ typedef struct Pending
   char              *attach_format;  /* found by the worker; NULL before */
   char              *resize_target;
   guint64            resize_size;
+  char              *os_id;
 } Pending;
 
 typedef struct
@@ -147,6 +151,7 @@ snapshot_free (Snapshot *snapshot)
   g_free (snapshot->name);
   g_free (snapshot->title);
   g_free (snapshot->description);
+  g_free (snapshot->os_id);
   g_free (snapshot->video_model);
   g_strfreev (snapshot->boot_order);
   g_clear_pointer (&snapshot->disks, g_ptr_array_unref);
@@ -173,6 +178,7 @@ pending_clear (Pending *pending)
   g_clear_pointer (&pending->attach_path, g_free);
   g_clear_pointer (&pending->attach_format, g_free);
   g_clear_pointer (&pending->resize_target, g_free);
+  g_clear_pointer (&pending->os_id, g_free);
   memset (pending, 0, sizeof *pending);
 }
 
@@ -201,6 +207,7 @@ pending_copy (const Pending *pending)
   copy->attach_path = g_strdup (pending->attach_path);
   copy->attach_format = g_strdup (pending->attach_format);
   copy->resize_target = g_strdup (pending->resize_target);
+  copy->os_id = g_strdup (pending->os_id);
   return copy;
 }
 
@@ -286,6 +293,7 @@ snapshot_fetch (virConnectPtr conn,
   snapshot->name = hearth_domain_xml_dup_name (snapshot->config);
   snapshot->title = hearth_domain_xml_dup_title (snapshot->config);
   snapshot->description = hearth_domain_xml_dup_description (snapshot->config);
+  snapshot->os_id = hearth_domain_xml_dup_os_id (snapshot->config);
   snapshot->video_model = hearth_domain_xml_dup_video_model (snapshot->config);
   snapshot->boot_order = hearth_domain_xml_dup_boot_order (snapshot->config);
   snapshot->interfaces = hearth_domain_xml_list_interfaces (snapshot->config);
@@ -406,6 +414,8 @@ build_config (const Pending  *pending,
     }
   if (flags & HEARTH_SETTING_DESCRIPTION)
     hearth_domain_xml_set_description (config, pending->description);
+  if (flags & HEARTH_SETTING_OS)
+    hearth_domain_xml_set_os_id (config, pending->os_id);
 
   if (flags & HEARTH_SETTING_VCPUS)
     {
@@ -1022,6 +1032,17 @@ apply_worker (GTask        *task,
             next_start |= HEARTH_SETTING_DESCRIPTION;
         }
 
+      if (pending->flags & HEARTH_SETTING_OS)
+        {
+          g_autofree char *metadata = hearth_domain_xml_dup_os_metadata (config);
+
+          if (!TRY_LIVE (op, "set-os-live",
+                         virDomainSetMetadata (domain, VIR_DOMAIN_METADATA_ELEMENT, metadata,
+                                               "libosinfo", LIBOSINFO_NS,
+                                               VIR_DOMAIN_AFFECT_LIVE)))
+            next_start |= HEARTH_SETTING_OS;
+        }
+
       /* A new count up to the running maximum is hot-plugged (or ballooned); a new
        * maximum, or a count above it, waits for the next start. */
       if (pending->flags & HEARTH_SETTING_VCPUS)
@@ -1394,6 +1415,14 @@ hearth_machine_settings_get_description (HearthMachineSettings *self)
   return self->snapshot->description;
 }
 
+/** hearth_machine_settings_get_os_id: Returns: (transfer none) (nullable): the libosinfo OS id */
+const char *
+hearth_machine_settings_get_os_id (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), NULL);
+  return self->snapshot->os_id;
+}
+
 /** hearth_machine_settings_get_autostart: Returns: whether the machine starts with the host */
 gboolean
 hearth_machine_settings_get_autostart (HearthMachineSettings *self)
@@ -1615,6 +1644,23 @@ hearth_machine_settings_set_description (HearthMachineSettings *self,
 
   replace_string (&self->pending->description, description);
   add_pending (self, HEARTH_SETTING_DESCRIPTION);
+}
+
+/**
+ * hearth_machine_settings_set_os_id:
+ * @os_id: (nullable): a libosinfo OS id, or %NULL to forget the OS
+ *
+ * Changes the operating system Hearth shows and sizes for; the metadata of other
+ * tools stays as it is.
+ */
+void
+hearth_machine_settings_set_os_id (HearthMachineSettings *self,
+                                   const char            *os_id)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+
+  replace_string (&self->pending->os_id, os_id);
+  add_pending (self, HEARTH_SETTING_OS);
 }
 
 /** hearth_machine_settings_set_autostart: Starts the machine with the host, or not. */

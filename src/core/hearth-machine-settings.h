@@ -26,6 +26,7 @@ G_BEGIN_DECLS
  * @HEARTH_SETTING_XML: the whole domain XML ("Edit XML")
  * @HEARTH_SETTING_ATTACH_DISK: an existing image attached as a disk
  * @HEARTH_SETTING_RESIZE_DISK: a disk grown
+ * @HEARTH_SETTING_OS: the operating system (libosinfo id in the metadata)
  *
  * The settings a #HearthMachineSettings can change, to say which changes are
  * pending, which took effect at once and which apply on the next start.
@@ -49,6 +50,7 @@ typedef enum /*< flags >*/
   HEARTH_SETTING_XML = 1 << 13,
   HEARTH_SETTING_ATTACH_DISK = 1 << 14,
   HEARTH_SETTING_RESIZE_DISK = 1 << 15,
+  HEARTH_SETTING_OS = 1 << 16,
 } HearthSettingFlags;
 
 #define HEARTH_TYPE_MACHINE_SETTINGS (hearth_machine_settings_get_type ())
@@ -70,6 +72,7 @@ gboolean            hearth_machine_settings_get_running        (HearthMachineSet
 const char         *hearth_machine_settings_get_name           (HearthMachineSettings *self);
 const char         *hearth_machine_settings_get_title          (HearthMachineSettings *self);
 const char         *hearth_machine_settings_get_description    (HearthMachineSettings *self);
+const char         *hearth_machine_settings_get_os_id          (HearthMachineSettings *self);
 gboolean            hearth_machine_settings_get_autostart      (HearthMachineSettings *self);
 guint               hearth_machine_settings_get_vcpus          (HearthMachineSettings *self);
 guint               hearth_machine_settings_get_max_vcpus      (HearthMachineSettings *self);
@@ -98,6 +101,8 @@ void                hearth_machine_settings_set_title          (HearthMachineSet
                                                                 const char            *title);
 void                hearth_machine_settings_set_description    (HearthMachineSettings *self,
                                                                 const char            *description);
+void                hearth_machine_settings_set_os_id          (HearthMachineSettings *self,
+                                                                const char            *os_id);
 void                hearth_machine_settings_set_autostart      (HearthMachineSettings *self,
                                                                 gboolean               autostart);
 void                hearth_machine_settings_set_vcpus          (HearthMachineSettings *self,

@@ -72,6 +72,22 @@ edit_no_title (HearthDomainXml *doc)
 }
 
 static void
+edit_os (HearthDomainXml *doc)
+{
+  g_autofree char *os_id = NULL;
+
+  hearth_domain_xml_set_os_id (doc, "http://ubuntu.com/ubuntu/22.04");
+  os_id = hearth_domain_xml_dup_os_id (doc);
+  g_assert_cmpstr (os_id, ==, "http://ubuntu.com/ubuntu/22.04");
+}
+
+static void
+edit_no_os (HearthDomainXml *doc)
+{
+  hearth_domain_xml_set_os_id (doc, NULL);
+}
+
+static void
 edit_description (HearthDomainXml *doc)
 {
   hearth_domain_xml_set_description (doc, "Line one\nLine two & <three>");
@@ -199,6 +215,13 @@ static const EditCase edit_cases[] = {
     { { "/domain/title" }, { "/domain/title/text()" }, { "/domain/title" } } },
   { "no-title", edit_no_title,
     { { NULL }, { "/domain/title" }, { NULL } } },
+  { "os", edit_os,
+    { { "/domain/metadata/libosinfo:libosinfo/libosinfo:os/@id" },
+      { "/domain/metadata/libosinfo:libosinfo/libosinfo:os/@id" },
+      { "/domain/metadata/libosinfo:libosinfo" } } },
+  { "no-os", edit_no_os,
+    { { "/domain/metadata/libosinfo:libosinfo" }, { "/domain/metadata/libosinfo:libosinfo" },
+      { NULL } } },
   { "description", edit_description,
     { { "/domain/description" }, { "/domain/description" }, { "/domain/description/text()" } } },
   { "vcpus", edit_vcpus,
@@ -407,6 +430,32 @@ test_escaping (void)
   g_assert_cmpstr (description, ==, odd);
 }
 
+/* The OS metadata of a machine that had none stands on its own too, for
+ * virDomainSetMetadata(). */
+static void
+test_os_metadata (void)
+{
+  g_autoptr(HearthDomainXml) doc = parse_fixture ("hand-written.xml", NULL);
+  g_autoptr(HearthDomainXml) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *none = hearth_domain_xml_dup_os_metadata (doc);
+  g_autofree char *metadata = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *os_id = NULL;
+
+  g_assert_null (none);
+  hearth_domain_xml_set_os_id (doc, "http://debian.org/debian/12");
+  metadata = hearth_domain_xml_dup_os_metadata (doc);
+  g_assert_cmpstr (metadata, ==,
+                   "<libosinfo><os id=\"http://debian.org/debian/12\"/></libosinfo>");
+
+  xml = hearth_domain_xml_to_string (doc);
+  again = hearth_domain_xml_new (xml, &error);
+  g_assert_no_error (error);
+  os_id = hearth_domain_xml_dup_os_id (again);
+  g_assert_cmpstr (os_id, ==, "http://debian.org/debian/12");
+}
+
 /* Device XML for libvirt's device APIs stands on its own. */
 static void
 test_device_xml (void)
@@ -539,6 +588,7 @@ main (int   argc,
   g_test_add_func ("/core/domain-xml/read-values", test_read_values);
   g_test_add_func ("/core/domain-xml/escaping", test_escaping);
   g_test_add_func ("/core/domain-xml/device-xml", test_device_xml);
+  g_test_add_func ("/core/domain-xml/os-metadata", test_os_metadata);
   g_test_add_func ("/core/domain-xml/refusals", test_refusals);
   g_test_add_func ("/core/domain-xml/parse-errors", test_parse_errors);
 

@@ -588,6 +588,53 @@ test_attach (Fixture      *fixture,
   g_assert_nonnull (strstr (disk_xml, "type=\"qcow2\""));
 }
 
+static gboolean
+machine_os_is (gpointer data)
+{
+  gpointer *pair = data;
+
+  return g_strcmp0 (hearth_machine_get_os_id (pair[0]), pair[1]) == 0;
+}
+
+/* The OS lives in the libosinfo metadata, next to another tool's; on a running
+ * machine it changes live too, so the machine object shows it at once. */
+static void
+test_os (Fixture      *fixture,
+         gconstpointer data)
+{
+  HearthMachine *machine = find_machine (fixture, "workstation");
+  HearthMachine *running = find_machine (fixture, "boxes-vm");
+  g_autoptr(HearthMachineSettings) settings = load (machine);
+  g_autoptr(HearthMachineSettings) live = load (running);
+  g_autofree char *before = g_strdup (hearth_machine_settings_get_xml (settings));
+  g_autofree char *after = NULL;
+  g_autoptr(GError) error = NULL;
+  HearthSettingFlags now = 0, next_start = 0;
+  const char *ubuntu = "http://ubuntu.com/ubuntu/22.04";
+  gpointer pair[] = { running, (gpointer) ubuntu };
+
+  g_assert_cmpstr (hearth_machine_settings_get_os_id (settings), ==,
+                   "http://debian.org/debian/12");
+  hearth_machine_settings_set_os_id (settings, ubuntu);
+  g_assert_true (apply (settings, &now, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (now, ==, HEARTH_SETTING_OS);
+  g_assert_cmpstr (hearth_machine_settings_get_os_id (settings), ==, ubuntu);
+  after = dup_config_xml (machine);
+  hearth_xml_assert_diff (before, after, (const char *[]) {
+                            "/domain/metadata/libosinfo:libosinfo/libosinfo:os/@id", NULL });
+  g_assert_nonnull (strstr (after, "othertool:colour"));
+
+  g_assert_null (hearth_machine_settings_get_os_id (live));
+  hearth_machine_settings_set_os_id (live, ubuntu);
+  g_assert_true (apply (live, &now, &next_start, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (now, ==, HEARTH_SETTING_OS);
+  g_assert_cmpuint (next_start, ==, 0);
+  g_assert_nonnull (strstr (hearth_machine_settings_get_xml (live), "gnome-boxes"));
+  g_assert_true (hearth_test_wait (machine_os_is, pair, 5000));
+}
+
 /* Autostart is kept by libvirt outside the XML. */
 static void
 test_autostart (Fixture      *fixture,
@@ -699,6 +746,7 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/core/settings/attach", Fixture, NULL, fixture_set_up, test_attach,
               fixture_tear_down);
+  g_test_add ("/core/settings/os", Fixture, NULL, fixture_set_up, test_os, fixture_tear_down);
   g_test_add ("/core/settings/autostart", Fixture, NULL, fixture_set_up, test_autostart,
               fixture_tear_down);
 
