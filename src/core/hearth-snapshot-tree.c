@@ -42,6 +42,8 @@ struct _HearthSnapshotTree
   GError         *error;        /* the last failure to read the snapshots */
   GCancellable   *cancellable;  /* for refreshes; cancelled in dispose */
   guint           busy_count;
+  double          progress;     /* 0…1 while libvirt reports it, else -1 */
+  guint           applied_read; /* the read serial of the snapshots shown */
   gboolean        loaded;
   gboolean        refreshing;
   gboolean        refresh_again;
@@ -58,6 +60,7 @@ enum
   PROP_CURRENT,
   PROP_LOADED,
   PROP_BUSY,
+  PROP_PROGRESS,
   PROP_ERROR,
   N_PROPS
 };
@@ -92,9 +95,41 @@ typedef struct
   GTimeSpan            interval;
   guint                keep_last;
 
+  struct Progress     *progress;      /* owned reference; shared with the poller */
+
   GPtrArray           *infos;         /* result: HearthSnapshotInfo, or NULL */
+  guint                read_serial;   /* when infos was read: see take_read_serial() */
   char                *result_name;   /* result: the snapshot to hand back */
 } TreeOp;
+
+/* Progress of a worker's libvirt job, read by a poller thread and handed to the
+ * main thread through one pending idle at most. */
+typedef struct Progress
+{
+  gatomicrefcount ref_count;
+  GMutex          lock;
+  double          value;    /* guarded by lock */
+  gboolean        pending;  /* guarded by lock: an idle is queued */
+  GWeakRef        tree;
+} Progress;
+
+static Progress *
+progress_ref (Progress *progress)
+{
+  g_atomic_ref_count_inc (&progress->ref_count);
+  return progress;
+}
+
+static void
+progress_unref (Progress *progress)
+{
+  if (g_atomic_ref_count_dec (&progress->ref_count))
+    {
+      g_mutex_clear (&progress->lock);
+      g_weak_ref_clear (&progress->tree);
+      g_free (progress);
+    }
+}
 
 static void
 tree_op_free (TreeOp *op)
@@ -107,8 +142,129 @@ tree_op_free (TreeOp *op)
   g_free (op->title);
   g_free (op->description);
   g_clear_pointer (&op->infos, g_ptr_array_unref);
+  g_clear_pointer (&op->progress, progress_unref);
   g_free (op->result_name);
   g_free (op);
+}
+
+static void
+set_progress (HearthSnapshotTree *self,
+              double              value)
+{
+  if (self->progress == value)
+    return;
+  self->progress = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
+}
+
+static gboolean
+progress_idle_cb (gpointer data)
+{
+  Progress *progress = data;
+  g_autoptr(HearthSnapshotTree) self = g_weak_ref_get (&progress->tree);
+  double value;
+
+  g_mutex_lock (&progress->lock);
+  value = progress->value;
+  progress->pending = FALSE;
+  g_mutex_unlock (&progress->lock);
+
+  if (self != NULL && self->busy_count > 0)
+    set_progress (self, value);
+  return G_SOURCE_REMOVE;
+}
+
+typedef struct
+{
+  Progress     *progress;     /* owned reference */
+  virConnectPtr conn;         /* owned reference */
+  char         *uuid;
+  GCancellable *cancellable;  /* owned, nullable */
+  gint          stop;         /* atomic */
+} Poller;
+
+/* Polls the domain's job (an external snapshot's memory is written by a migration
+ * job, which libvirt reports and can abort) until told to stop. Cancelling the
+ * operation aborts the job where libvirt allows it. */
+static gpointer
+poller_thread (gpointer data)
+{
+  Poller *poller = data;
+  g_autoptr(HearthVirDomain) domain = virDomainLookupByUUIDString (poller->conn, poller->uuid);
+  gboolean aborted = FALSE;
+
+  while (domain != NULL && !g_atomic_int_get (&poller->stop))
+    {
+      virTypedParameterPtr params = NULL;
+      int n = 0, type = 0;
+      unsigned long long done = 0, total = 0;
+
+      if (virDomainGetJobStats (domain, &type, &params, &n, 0) == 0 && type != VIR_DOMAIN_JOB_NONE)
+        {
+          if (virTypedParamsGetULLong (params, n, VIR_DOMAIN_JOB_MEMORY_TOTAL, &total) <= 0
+              || virTypedParamsGetULLong (params, n, VIR_DOMAIN_JOB_MEMORY_PROCESSED, &done) <= 0)
+            {
+              total = done = 0;
+              virTypedParamsGetULLong (params, n, VIR_DOMAIN_JOB_DATA_TOTAL, &total);
+              virTypedParamsGetULLong (params, n, VIR_DOMAIN_JOB_DATA_PROCESSED, &done);
+            }
+          if (total > 0)
+            {
+              Progress *progress = poller->progress;
+
+              g_mutex_lock (&progress->lock);
+              progress->value = CLAMP ((double) done / total, 0.0, 1.0);
+              if (!progress->pending)
+                {
+                  progress->pending = TRUE;
+                  g_idle_add_full (G_PRIORITY_DEFAULT, progress_idle_cb, progress_ref (progress),
+                                   (GDestroyNotify) progress_unref);
+                }
+              g_mutex_unlock (&progress->lock);
+            }
+        }
+      virTypedParamsFree (params, n);
+      virResetLastError ();
+
+      if (!aborted && g_cancellable_is_cancelled (poller->cancellable))
+        {
+          aborted = TRUE;
+          if (virDomainAbortJob (domain) < 0)
+            virResetLastError ();
+        }
+      g_usleep (200 * 1000);
+    }
+  virResetLastError ();
+  return NULL;
+}
+
+static GThread *
+poller_start (TreeOp       *op,
+              GCancellable *cancellable,
+              Poller      **out)
+{
+  Poller *poller = g_new0 (Poller, 1);
+
+  poller->progress = progress_ref (op->progress);
+  poller->conn = op->conn;
+  virConnectRef (op->conn);
+  poller->uuid = g_strdup (op->uuid);
+  poller->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+  *out = poller;
+  return g_thread_new ("hearth-snapshot-progress", poller_thread, poller);
+}
+
+static void
+poller_stop (GThread *thread,
+             Poller  *poller)
+{
+  g_atomic_int_set (&poller->stop, 1);
+  g_thread_join (thread);
+  progress_unref (poller->progress);
+  hearth_vir_connect_unref (poller->conn);
+  g_free (poller->uuid);
+  g_clear_object (&poller->cancellable);
+  g_free (poller);
 }
 
 static void queue_refresh (HearthSnapshotTree *self);
@@ -262,6 +418,27 @@ audit (TreeOp       *op,
                        hearth_now_usec () - begin);
 }
 
+/* Reads overlap: a refresh started by an event may still be reading while an
+ * operation finishes and reads again. Each read takes a serial before it starts,
+ * and the tree only takes in a read newer than the one it shows, so a slow, stale
+ * read never undoes a fresh one. */
+static guint
+take_read_serial (void)
+{
+  static gint serial = 0;
+
+  return (guint) g_atomic_int_add (&serial, 1) + 1;
+}
+
+static GPtrArray *
+read_snapshots (TreeOp      *op,
+                virDomainPtr domain,
+                GError     **error)
+{
+  op->read_serial = take_read_serial ();
+  return _hearth_snapshot_list (domain, op->uuid, error);
+}
+
 /* Reads the snapshots again at the end of an operation. A failure here does not
  * undo the operation; the tree simply keeps what it had. */
 static void
@@ -270,7 +447,7 @@ relist (TreeOp      *op,
 {
   g_autoptr(GError) error = NULL;
 
-  if (!(op->infos = _hearth_snapshot_list (domain, op->uuid, &error)))
+  if (!(op->infos = read_snapshots (op, domain, &error)))
     g_debug ("Could not read the snapshots again: %s", error->message);
 }
 
@@ -718,12 +895,24 @@ op_worker (GTask        *task,
   switch (op->kind)
     {
     case OP_REFRESH:
-      ok = (op->infos = _hearth_snapshot_list (domain, op->uuid, &error)) != NULL;
+      ok = (op->infos = read_snapshots (op, domain, &error)) != NULL;
       goto out;
 
     case OP_CREATE:
-      ok = (op->result_name = create_sync (op, domain, op->title, op->description, op->origin,
-                                           &error)) != NULL;
+      {
+        Poller *poller = NULL;
+        GThread *thread = poller_start (op, cancellable, &poller);
+
+        ok = (op->result_name = create_sync (op, domain, op->title, op->description, op->origin,
+                                             &error)) != NULL;
+        poller_stop (thread, poller);
+        /* An aborted job reads as a libvirt failure; say what happened. */
+        if (!ok && g_cancellable_is_cancelled (cancellable))
+          {
+            g_clear_error (&error);
+            g_cancellable_set_error_if_cancelled (cancellable, &error);
+          }
+      }
       break;
 
     case OP_REVERT:
@@ -799,8 +988,9 @@ op_done_cb (GObject      *source,
   TreeOp *op = g_task_get_task_data (G_TASK (result));
   gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
 
-  if (op->infos != NULL)
+  if (op->infos != NULL && op->read_serial > self->applied_read)
     {
+      self->applied_read = op->read_serial;
       apply_infos (self, op->infos);
       if (!self->loaded)
         {
@@ -816,6 +1006,8 @@ op_done_cb (GObject      *source,
         set_error (self, error);
     }
   set_busy (self, FALSE);
+  if (self->busy_count == 0)
+    set_progress (self, -1);
 
   if (outer != NULL)
     {
@@ -872,6 +1064,11 @@ run_op (HearthSnapshotTree *self,
   op->uri = g_strdup (hearth_connection_get_uri (connection));
   op->uuid = g_strdup (self->uuid);
   op->machine_name = g_strdup (hearth_machine_get_name (self->machine));
+  op->progress = g_new0 (Progress, 1);
+  g_atomic_ref_count_init (&op->progress->ref_count);
+  g_mutex_init (&op->progress->lock);
+  op->progress->value = -1;
+  g_weak_ref_init (&op->progress->tree, self);
 
   /* The outer task keeps the caller's cancellable; the inner one must complete
    * even when cancelled, so the tree always takes in what happened. */
@@ -981,6 +1178,7 @@ hearth_snapshot_tree_get_property (GObject    *object,
     case PROP_CURRENT: g_value_set_object (value, self->current); break;
     case PROP_LOADED: g_value_set_boolean (value, self->loaded); break;
     case PROP_BUSY: g_value_set_boolean (value, self->busy_count > 0); break;
+    case PROP_PROGRESS: g_value_set_double (value, self->progress); break;
     case PROP_ERROR: g_value_set_boxed (value, self->error); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1050,6 +1248,13 @@ hearth_snapshot_tree_class_init (HearthSnapshotTreeClass *klass)
   properties[PROP_LOADED] = g_param_spec_boolean ("loaded", NULL, NULL, FALSE, ro);
   /** HearthSnapshotTree:busy: Whether an operation (or a read) is under way. */
   properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE, ro);
+  /**
+   * HearthSnapshotTree:progress:
+   *
+   * How far the operation under way is, from 0 to 1, while libvirt reports it
+   * (writing a UEFI machine's memory); -1 when unknown (show a pulsing bar).
+   */
+  properties[PROP_PROGRESS] = g_param_spec_double ("progress", NULL, NULL, -1, 1, -1, ro);
   /** HearthSnapshotTree:error: Why the last read failed, or %NULL. */
   properties[PROP_ERROR] = g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR, ro);
 
@@ -1063,6 +1268,7 @@ hearth_snapshot_tree_init (HearthSnapshotTree *self)
   self->roots = g_list_store_new (HEARTH_TYPE_SNAPSHOT);
   self->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->cancellable = g_cancellable_new ();
+  self->progress = -1;
 }
 
 /**
@@ -1168,6 +1374,14 @@ hearth_snapshot_tree_get_busy (HearthSnapshotTree *self)
   return self->busy_count > 0;
 }
 
+/** hearth_snapshot_tree_get_progress: Returns: 0…1 while known, else -1 */
+double
+hearth_snapshot_tree_get_progress (HearthSnapshotTree *self)
+{
+  g_return_val_if_fail (HEARTH_IS_SNAPSHOT_TREE (self), -1);
+  return self->progress;
+}
+
 /** hearth_snapshot_tree_get_error: Returns: (transfer none) (nullable): the last read failure */
 const GError *
 hearth_snapshot_tree_get_error (HearthSnapshotTree *self)
@@ -1229,7 +1443,8 @@ create_common (HearthSnapshotTree  *self,
  * @self: a #HearthSnapshotTree
  * @title: (nullable): what the user calls the snapshot
  * @description: (nullable): longer notes
- * @cancellable: (nullable): cancels until libvirt starts the snapshot
+ * @cancellable: (nullable): cancels until libvirt starts the snapshot, and for a
+ *   UEFI machine's snapshot with memory while its memory is being written
  * @callback: called when the snapshot exists and the tree shows it
  * @user_data: data for @callback
  *

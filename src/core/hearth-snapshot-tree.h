@@ -20,6 +20,7 @@ HearthSnapshot     *hearth_snapshot_tree_find             (HearthSnapshotTree  *
                                                            const char          *name);
 gboolean            hearth_snapshot_tree_get_loaded       (HearthSnapshotTree  *self);
 gboolean            hearth_snapshot_tree_get_busy         (HearthSnapshotTree  *self);
+double              hearth_snapshot_tree_get_progress     (HearthSnapshotTree  *self);
 const GError       *hearth_snapshot_tree_get_error        (HearthSnapshotTree  *self);
 
 void                hearth_snapshot_tree_refresh_async    (HearthSnapshotTree  *self,

@@ -520,6 +520,27 @@ test_sandbox (void)
   guest_stop (&guest);
 }
 
+typedef struct
+{
+  guint  reports;
+  double lowest;
+  double highest;
+} ProgressLog;
+
+static void
+on_progress_cb (HearthSnapshotTree *tree,
+                GParamSpec         *pspec,
+                ProgressLog        *log)
+{
+  double value = hearth_snapshot_tree_get_progress (tree);
+
+  if (value < 0)
+    return;
+  log->reports++;
+  log->lowest = MIN (log->lowest, value);
+  log->highest = MAX (log->highest, value);
+}
+
 /* UEFI: libvirt 9.0 cannot take internal snapshots with pflash firmware, nor go
  * back to external ones. Hearth's external snapshots with memory and its own
  * revert: change, go back, the change is gone; twice, with a branch; then delete
@@ -544,7 +565,23 @@ test_uefi (void)
 
   assert_guest_output (guest.serial, "echo kept > /tmp/kept && cat /tmp/kept", "kept");
   g_assert_cmpint (guest_run (guest.serial, write_one, NULL), ==, 0);
-  a = create (tree, "UEFI A");
+  {
+    ProgressLog progress = { 0, 2.0, -1.0 };
+    gulong id = g_signal_connect (tree, "notify::progress", G_CALLBACK (on_progress_cb),
+                                  &progress);
+
+    a = create (tree, "UEFI A");
+    g_signal_handler_disconnect (tree, id);
+    /* Progress (when libvirt reported any during the memory write) stays within
+     * 0…1 and reads unknown again once done. */
+    g_test_message ("progress reports during the UEFI snapshot: %u", progress.reports);
+    if (progress.reports > 0)
+      {
+        g_assert_cmpfloat (progress.lowest, >=, 0.0);
+        g_assert_cmpfloat (progress.highest, <=, 1.0);
+      }
+    g_assert_cmpfloat (hearth_snapshot_tree_get_progress (tree), ==, -1.0);
+  }
   g_assert_true (hearth_snapshot_get_external (a));
   g_assert_true (hearth_snapshot_get_has_memory (a));
   g_assert_cmpint (hearth_snapshot_get_state (a), ==, HEARTH_SNAPSHOT_STATE_RUNNING);
