@@ -131,6 +131,7 @@ static void
 hearth_machine_tile_dispose (GObject *object)
 {
   HearthMachineTile *self = HEARTH_MACHINE_TILE (object);
+  GtkWidget *child;
 
   if (self->machine_signals != NULL)
     g_signal_group_set_target (self->machine_signals, NULL);
@@ -138,6 +139,9 @@ hearth_machine_tile_dispose (GObject *object)
   g_clear_object (&self->machine);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), HEARTH_TYPE_MACHINE_TILE);
+  /* GTK 4.8 leaves the template's unnamed top-level box in place. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (hearth_machine_tile_parent_class)->dispose (object);
 }

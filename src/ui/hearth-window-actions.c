@@ -417,8 +417,6 @@ _hearth_window_class_init_actions (GtkWidgetClass *widget_class)
   /* Pause and Resume share Ctrl+P: only the one that is enabled runs. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
                                        "machine.start", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK,
-                                       "machine.start", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK,
                                        "machine.shutdown", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK,
@@ -433,7 +431,5 @@ _hearth_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,
                                        "machine.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0,
-                                       "machine.delete", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0,
                                        "machine.delete", NULL);
 }

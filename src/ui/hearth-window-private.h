@@ -16,7 +16,7 @@ struct _HearthWindow
   GSignalGroup            *connection_signals;
   GSignalGroup            *selected_signals;
   GCancellable            *cancellable;
-  GtkWidget               *context_menu;       /* GtkPopoverMenu, parented to view_stack */
+  GtkWidget               *context_menu;       /* GtkPopoverMenu, parented to content_box */
   char                    *view_mode;
   char                    *focus_request;      /* machine to focus once it is listed */
   GPtrArray               *pending_deletions;  /* HearthDeletion, Undo toast still showing */
@@ -26,6 +26,9 @@ struct _HearthWindow
   /* Template children. */
   AdwToastOverlay *toast_overlay;
   AdwWindowTitle  *window_title;
+  GtkWidget       *content_box;
+  GtkWidget       *search_button;
+  GtkWidget       *view_switch;
   GtkSearchBar    *search_bar;
   GtkSearchEntry  *search_entry;
   GtkStack        *main_stack;

@@ -136,12 +136,22 @@ update_page (HearthWindow *self)
 {
   HearthConnection *connection = get_connection (self);
   HearthConnectionState state;
+  gboolean has_machines;
   guint n_items;
 
   if (connection == NULL)
     return;
 
   state = hearth_connection_get_state (connection);
+
+  /* Searching and switching views only make sense with machines to show. */
+  has_machines = state == HEARTH_CONNECTION_STATE_CONNECTED &&
+                 hearth_machine_collection_get_n_total (self->collection) > 0;
+  gtk_widget_set_sensitive (self->search_button, has_machines);
+  gtk_widget_set_sensitive (self->view_switch, has_machines);
+  if (!has_machines)
+    gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+
   switch (state)
     {
     case HEARTH_CONNECTION_STATE_DISCONNECTED:
@@ -260,20 +270,32 @@ try_focus_request (HearthWindow *self)
     select_and_reveal (self, position);
 }
 
+static long
+read_status_kib (const char *status,
+                 const char *field)
+{
+  const char *line = status ? strstr (status, field) : NULL;
+
+  return line ? strtol (line + strlen (field), NULL, 10) : -1L;
+}
+
 static void
 print_bench_figures (gpointer user_data)
 {
   HearthWindow *self = user_data;
   g_autofree char *status = NULL;
-  const char *hwm = NULL;
 
-  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    hwm = strstr (status, "VmHWM:");
-
-  g_print ("hearth-bench: first-frame-realtime-us=%" G_GINT64_FORMAT " items=%u vmhwm-kib=%ld\n",
+  /* For bench/startup: when the machines were first on screen, and the memory
+   * high-water mark, split into anonymous memory and file-backed pages (shared
+   * libraries, which a desktop session shares between processes). */
+  g_file_get_contents ("/proc/self/status", &status, NULL, NULL);
+  g_print ("hearth-bench: first-frame-realtime-us=%" G_GINT64_FORMAT " items=%u vmhwm-kib=%ld "
+           "rssanon-kib=%ld rssfile-kib=%ld\n",
            g_get_real_time (),
            g_list_model_get_n_items (G_LIST_MODEL (self->collection)),
-           hwm ? strtol (hwm + strlen ("VmHWM:"), NULL, 10) : -1L);
+           read_status_kib (status, "VmHWM:"),
+           read_status_kib (status, "RssAnon:"),
+           read_status_kib (status, "RssFile:"));
 
   g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
 }
@@ -387,13 +409,13 @@ popup_context_menu (HearthWindow *self,
                     double        y)
 {
   graphene_point_t point = GRAPHENE_POINT_INIT (x, y);
-  graphene_point_t in_stack;
+  graphene_point_t in_box;
   GdkRectangle rect;
 
-  if (!gtk_widget_compute_point (widget, GTK_WIDGET (self->view_stack), &point, &in_stack))
+  if (!gtk_widget_compute_point (widget, self->content_box, &point, &in_box))
     return;
 
-  rect = (GdkRectangle) { (int) in_stack.x, (int) in_stack.y, 1, 1 };
+  rect = (GdkRectangle) { (int) in_box.x, (int) in_box.y, 1, 1 };
   gtk_popover_set_pointing_to (GTK_POPOVER (self->context_menu), &rect);
   gtk_popover_popup (GTK_POPOVER (self->context_menu));
 }
@@ -819,6 +841,9 @@ hearth_window_class_init (HearthWindowClass *klass)
                                                "/org/hearthvm/Hearth/ui/hearth-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, content_box);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, view_switch);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, main_stack);
@@ -889,8 +914,11 @@ hearth_window_init (HearthWindow *self)
   self->context_menu = gtk_popover_menu_new_from_model (self->machine_menu);
   gtk_popover_set_has_arrow (GTK_POPOVER (self->context_menu), FALSE);
   gtk_widget_set_halign (self->context_menu, GTK_ALIGN_START);
-  gtk_widget_set_parent (self->context_menu, GTK_WIDGET (self->view_stack));
+  /* Not the view stack: GtkStack's accessibility code expects only pages as
+   * its children and crashes on a popover (GTK 4.8). */
+  gtk_widget_set_parent (self->context_menu, self->content_box);
 
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
   adw_status_page_set_icon_name (self->empty_page, APP_ID);
 }
