@@ -112,6 +112,7 @@ entry_new (OsinfoOs *os)
       g_date_set_dmy (&today, g_date_time_get_day_of_month (now), g_date_time_get_month (now),
                       g_date_time_get_year (now));
       entry->eol = g_date_compare (eol, &today) < 0;
+      g_date_free (eol);  /* libosinfo parses a new one each time */
     }
   return entry;
 }
