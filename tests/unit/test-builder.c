@@ -230,7 +230,11 @@ test_xml_matrix (void)
           assert_xpath (doc, "string(/domain/name)", "机器 <&>'\" ..-x 🙂");
           assert_xpath (doc, "string(/domain/@type)", "kvm");
           assert_xpath (doc, "string(/domain/os/type/@machine)", "q35");
-          assert_xpath (doc, "string(/domain/vcpu)", g_strdup_printf ("%u", sizing.vcpus));
+          {
+            g_autofree char *vcpus = g_strdup_printf ("%u", sizing.vcpus);
+
+            assert_xpath (doc, "string(/domain/vcpu)", vcpus);
+          }
           assert_xpath (doc, "string(/domain/metadata/libosinfo:libosinfo/libosinfo:os/@id)",
                         os_set[o] ? os_set[o] : "");
           assert_xpath (doc, "string(/domain/metadata/hearth:hearth/hearth:preset)",
