@@ -37,6 +37,8 @@ struct _HearthMachineSettings
   struct Snapshot *snapshot; /* owned; what was last loaded */
   struct Pending *pending;  /* owned; never NULL */
   guint applying;           /* apply operations under way */
+  HearthSnapshotTree *snapshot_tree; /* owned, or NULL: no snapshot before applying */
+  char *snapshot_reason;
 };
 
 G_DEFINE_FINAL_TYPE (HearthMachineSettings, hearth_machine_settings, G_TYPE_OBJECT)
@@ -1265,6 +1267,8 @@ hearth_machine_settings_finalize (GObject *object)
   HearthMachineSettings *self = HEARTH_MACHINE_SETTINGS (object);
 
   g_clear_object (&self->machine);
+  g_clear_object (&self->snapshot_tree);
+  g_clear_pointer (&self->snapshot_reason, g_free);
   g_clear_pointer (&self->snapshot, snapshot_free);
   g_clear_pointer (&self->pending, pending_free);
 
@@ -1918,6 +1922,49 @@ hearth_machine_settings_validate (HearthMachineSettings *self,
   return config != NULL;
 }
 
+static void
+auto_snapshot_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(HearthSnapshot) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+
+  snapshot = hearth_snapshot_tree_create_finish (HEARTH_SNAPSHOT_TREE (source), result, &error);
+  if (snapshot == NULL)
+    {
+      g_prefix_error (&error, "No snapshot could be taken before the change, so nothing was "
+                              "changed: ");
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_run_in_thread (task, apply_worker);
+}
+
+/**
+ * hearth_machine_settings_set_snapshot_first:
+ * @self: a #HearthMachineSettings
+ * @tree: (nullable): the machine's snapshot tree, or %NULL for no snapshot
+ * @reason: (nullable): the snapshot's title, in the user's language ("Before
+ *   changing the settings")
+ *
+ * Makes every apply take an automatic snapshot first (for machines whose user
+ * keeps snapshots), so the change can be undone by going back. When the snapshot
+ * fails, nothing is applied.
+ */
+void
+hearth_machine_settings_set_snapshot_first (HearthMachineSettings *self,
+                                            HearthSnapshotTree    *tree,
+                                            const char            *reason)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+  g_return_if_fail (!tree || HEARTH_IS_SNAPSHOT_TREE (tree));
+
+  g_set_object (&self->snapshot_tree, tree);
+  replace_string (&self->snapshot_reason, reason);
+}
+
 /**
  * hearth_machine_settings_apply_async:
  * @self: a #HearthMachineSettings
@@ -1958,6 +2005,15 @@ hearth_machine_settings_apply_async (HearthMachineSettings *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
   g_signal_connect (task, "notify::completed", G_CALLBACK (apply_completed_cb),
                     g_object_ref (self));
+
+  /* The snapshot comes first, so the user can go back to before the change. */
+  if (self->snapshot_tree != NULL && self->pending->flags != HEARTH_SETTING_NONE)
+    {
+      hearth_snapshot_tree_create_auto_async (self->snapshot_tree, self->snapshot_reason,
+                                              cancellable, auto_snapshot_cb,
+                                              g_steal_pointer (&task));
+      return;
+    }
   g_task_run_in_thread (task, apply_worker);
 }
 

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "hearth-snapshot-tree.h"
 #include "hearth-types.h"
 
 G_BEGIN_DECLS
@@ -137,6 +138,10 @@ void                hearth_machine_settings_set_video_model    (HearthMachineSet
                                                                 const char            *model);
 void                hearth_machine_settings_set_xml            (HearthMachineSettings *self,
                                                                 const char            *xml);
+
+void                hearth_machine_settings_set_snapshot_first (HearthMachineSettings *self,
+                                                                HearthSnapshotTree    *tree,
+                                                                const char            *reason);
 
 gboolean            hearth_machine_settings_validate           (HearthMachineSettings *self,
                                                                 GError               **error);

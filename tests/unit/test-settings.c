@@ -635,6 +635,44 @@ test_os (Fixture      *fixture,
   g_assert_true (hearth_test_wait (machine_os_is, pair, 5000));
 }
 
+static gboolean
+tree_loaded (gpointer data)
+{
+  return hearth_snapshot_tree_get_loaded (data);
+}
+
+/* With a snapshot tree, every apply first takes an automatic snapshot, titled
+ * with the caller's reason, to go back to. An apply with nothing to do takes none. */
+static void
+test_snapshot_first (Fixture      *fixture,
+                     gconstpointer data)
+{
+  HearthMachine *machine = find_machine (fixture, "workstation");
+  g_autoptr(HearthMachineSettings) settings = load (machine);
+  g_autoptr(HearthSnapshotTree) tree = hearth_snapshot_tree_new (machine);
+  g_autoptr(GError) error = NULL;
+  GListModel *snapshots;
+  g_autoptr(HearthSnapshot) snapshot = NULL;
+
+  g_assert_true (hearth_test_wait (tree_loaded, tree, 10000));
+  snapshots = hearth_snapshot_tree_get_snapshots (tree);
+  g_assert_cmpuint (g_list_model_get_n_items (snapshots), ==, 0);
+
+  hearth_machine_settings_set_snapshot_first (settings, tree, "Before changing the settings");
+  g_assert_true (apply (settings, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (snapshots), ==, 0);
+
+  hearth_machine_settings_set_description (settings, "after the snapshot");
+  g_assert_true (apply (settings, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (snapshots), ==, 1);
+  snapshot = g_list_model_get_item (snapshots, 0);
+  g_assert_cmpstr (hearth_snapshot_get_title (snapshot), ==, "Before changing the settings");
+  g_assert_cmpint (hearth_snapshot_get_origin (snapshot), ==, HEARTH_SNAPSHOT_ORIGIN_AUTOMATIC);
+  g_assert_cmpstr (hearth_machine_settings_get_description (settings), ==, "after the snapshot");
+}
+
 /* Autostart is kept by libvirt outside the XML. */
 static void
 test_autostart (Fixture      *fixture,
@@ -747,6 +785,8 @@ main (int   argc,
   g_test_add ("/core/settings/attach", Fixture, NULL, fixture_set_up, test_attach,
               fixture_tear_down);
   g_test_add ("/core/settings/os", Fixture, NULL, fixture_set_up, test_os, fixture_tear_down);
+  g_test_add ("/core/settings/snapshot-first", Fixture, NULL, fixture_set_up,
+              test_snapshot_first, fixture_tear_down);
   g_test_add ("/core/settings/autostart", Fixture, NULL, fixture_set_up, test_autostart,
               fixture_tear_down);
 
