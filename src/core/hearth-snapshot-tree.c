@@ -988,7 +988,8 @@ op_done_cb (GObject      *source,
   TreeOp *op = g_task_get_task_data (G_TASK (result));
   gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
 
-  if (op->infos != NULL && op->read_serial > self->applied_read)
+  /* A tree disposed meanwhile takes in nothing more. */
+  if (op->infos != NULL && self->machine != NULL && op->read_serial > self->applied_read)
     {
       self->applied_read = op->read_serial;
       apply_infos (self, op->infos);
@@ -1040,7 +1041,8 @@ run_op (HearthSnapshotTree *self,
         GTask              *outer)
 {
   g_autoptr(GError) error = NULL;
-  HearthConnection *connection = hearth_machine_get_connection (self->machine);
+  HearthConnection *connection = self->machine ? hearth_machine_get_connection (self->machine)
+                                               : NULL;
   GTask *inner;
 
   op->kind = kind;
@@ -1084,6 +1086,8 @@ run_op (HearthSnapshotTree *self,
 static void
 queue_refresh (HearthSnapshotTree *self)
 {
+  if (self->machine == NULL)
+    return;
   if (self->refreshing)
     {
       self->refresh_again = TRUE;
@@ -1100,6 +1104,16 @@ on_sandbox_snapshot_event_cb (HearthSandbox      *sandbox,
                               HearthSnapshotTree *self)
 {
   if (g_strcmp0 (uuid, self->uuid) == 0)
+    queue_refresh (self);
+}
+
+/* After a reconnect, what changed while the daemon was away is read again. */
+static void
+on_connection_state_cb (HearthConnection   *connection,
+                        GParamSpec         *pspec,
+                        HearthSnapshotTree *self)
+{
+  if (hearth_connection_get_state (connection) == HEARTH_CONNECTION_STATE_CONNECTED)
     queue_refresh (self);
 }
 
@@ -1216,6 +1230,8 @@ hearth_snapshot_tree_constructed (GObject *object)
       self->sandbox = g_object_ref (hearth_sandbox_get_for_connection (connection));
       g_signal_connect (self->sandbox, "snapshot-event",
                         G_CALLBACK (on_sandbox_snapshot_event_cb), self);
+      g_signal_connect_object (connection, "notify::state", G_CALLBACK (on_connection_state_cb),
+                               self, 0);
     }
   queue_refresh (self);
 }
