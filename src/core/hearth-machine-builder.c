@@ -627,19 +627,27 @@ check_iso (const char *path,
   return FALSE;
 }
 
+/* Whether libvirt's network @name can carry the machine: it exists and runs (or
+ * autostarts with the host). Otherwise user-mode networking is used, which needs
+ * nothing from the host. */
 static gboolean
-network_exists (virConnectPtr conn,
+network_usable (virConnectPtr conn,
                 const char   *name)
 {
   virNetworkPtr network = virNetworkLookupByName (conn, name);
+  int autostart = 0;
+  gboolean usable;
 
   if (network == NULL)
     {
       virResetLastError ();
       return FALSE;
     }
+  usable = virNetworkIsActive (network) == 1
+           || (virNetworkGetAutostart (network, &autostart) == 0 && autostart);
+  virResetLastError ();
   virNetworkFree (network);
-  return TRUE;
+  return usable;
 }
 
 static void
@@ -733,7 +741,7 @@ create (CreateRequest *req,
   target.domain_type = offer.domain_type;
   target.arch = offer.arch;
   target.machine = offer.machine;
-  target.system_network = network_exists (req->conn, "default");
+  target.system_network = network_usable (req->conn, "default");
   target.host_3d = req->local && g_strcmp0 (offer.domain_type, "kvm") == 0
                    && g_file_test ("/dev/dri/renderD128", G_FILE_TEST_EXISTS);
 
