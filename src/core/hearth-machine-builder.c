@@ -420,6 +420,20 @@ build_xml (const HearthMachineSpec    *spec,
   return xml;
 }
 
+/* The metadata keeps libosinfo's full id, also when the caller gave a short id
+ * ("win11", as hearthctl's --os takes). Unknown ids are kept as they are. */
+static void
+normalize_os_id (HearthOsDatabase  *db,
+                 HearthMachineSpec *spec)
+{
+  g_autoptr(HearthOsEntry) entry = NULL;
+
+  if (spec->os_id == NULL || !(entry = hearth_os_catalog_lookup (db, spec->os_id)))
+    return;
+  g_free (spec->os_id);
+  spec->os_id = g_strdup (entry->id);
+}
+
 /**
  * hearth_machine_builder_build_xml:
  * @spec: what to create
@@ -450,8 +464,12 @@ hearth_machine_builder_build_xml (const HearthMachineSpec *spec,
                    "The OS database is not loaded yet");
       return NULL;
     }
+  g_autoptr(HearthMachineSpec) copy = NULL;
+
   hearth_os_catalog_get_requirements (db, spec->os_id, &req);
-  return build_xml (spec, &req, target, error);
+  copy = hearth_machine_spec_copy (spec);
+  normalize_os_id (db, copy);
+  return build_xml (copy, &req, target, error);
 }
 
 /* Creation */
@@ -894,6 +912,7 @@ hearth_machine_builder_create_async (HearthConnection        *connection,
   if (env != NULL && env[0] != '\0' && g_strcmp0 (env, "0") != 0)
     req->spec->force_tcg = TRUE;
   hearth_os_catalog_get_requirements (db, spec->os_id, &req->req);
+  normalize_os_id (db, req->spec);
   g_task_set_task_data (task, req, (GDestroyNotify) create_request_free);
   g_task_run_in_thread (task, create_worker);
 }

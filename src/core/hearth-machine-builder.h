@@ -66,7 +66,8 @@ typedef enum
  * HearthMachineSpec:
  * @name: the machine's name, any Unicode (it becomes the title; the libvirt name and
  *   file names are derived from it)
- * @os_id: (nullable): libosinfo OS id, %NULL for an unknown OS
+ * @os_id: (nullable): libosinfo OS id ("http://microsoft.com/win/11") or short id
+ *   ("win11"), %NULL for an unknown OS
  * @preset_id: (nullable): the purpose it was made for, kept in the metadata
  * @vcpus: virtual CPUs
  * @memory: memory in bytes

@@ -449,6 +449,18 @@ test_create (void)
   g_assert_nonnull (strstr (audit, "\"create\""));
   create_result_clear (&res);
 
+  /* A short OS id (hearthctl --os win11) is stored as libosinfo's full id. */
+  {
+    g_autoptr(HearthMachineSpec) windows = hearth_machine_spec_new ("short id");
+
+    windows->os_id = g_strdup ("win11");
+    windows->disk_size = 64 * GIB;
+    create (connection, windows, NULL, &res);
+    g_assert_no_error (res.error);
+    g_assert_cmpstr (hearth_machine_get_os_id (res.machine), ==, "http://microsoft.com/win/11");
+    create_result_clear (&res);
+  }
+
   /* Every preset defines on the test driver too (what UI tests use), Windows 11
    * with UEFI, Secure Boot and a TPM included. */
   {
