@@ -94,8 +94,10 @@ hearth_golden_ratio_check_numbers (guint                host_threads,
 /**
  * hearth_golden_ratio_check:
  * @host: the host
- * @machines: (nullable): a #GListModel of #HearthMachine (a connection's machines
- *   or a #HearthMachineCollection); the active ones count as committed
+ * @machines: (nullable): a #GListModel of #HearthMachine on the same host as
+ *   @host, usually hearth_connection_get_machines(); the active ones count as
+ *   committed. Not a filtered view (a #HearthMachineCollection with a search
+ *   hides machines) and not machines of other hosts.
  * @exclude: (nullable): a machine not to count (the one being started)
  * @new_vcpus: vCPUs of the machine to add
  * @new_memory: its memory in bytes
