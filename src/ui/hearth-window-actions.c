@@ -186,6 +186,17 @@ machine_action_activated (GtkWidget  *widget,
 
 /* Deletion ----------------------------------------------------------------- */
 
+#define DISPLAY_NAME_KEY "hearth-display-name"
+
+/* The name the user knew the machine by (its title, if it had one). */
+static const char *
+get_deletion_display_name (HearthDeletion *deletion)
+{
+  const char *name = g_object_get_data (G_OBJECT (deletion), DISPLAY_NAME_KEY);
+
+  return name ? name : hearth_deletion_get_name (deletion);
+}
+
 static void
 on_commit_done_cb (GObject      *object,
                    GAsyncResult *result,
@@ -203,7 +214,7 @@ on_commit_done_cb (GObject      *object,
       g_warning ("Deleting the disk images of %s failed: %s",
                  hearth_deletion_get_name (deletion), error->message);
       heading = g_strdup_printf (_("Could Not Delete the Disk Images of “%s”"),
-                                 hearth_deletion_get_name (deletion));
+                                 get_deletion_display_name (deletion));
       if (window != NULL)
         hearth_ui_show_error_dialog (GTK_WIDGET (window), heading, error);
     }
@@ -253,14 +264,15 @@ on_undo_done_cb (GObject      *object,
     {
       g_autofree char *title = NULL;
 
-      title = g_strdup_printf (_("“%s” restored"), hearth_deletion_get_name (deletion));
+      title = g_strdup_printf (_("“%s” restored"), get_deletion_display_name (deletion));
       hearth_window_add_toast (request->self, adw_toast_new (title));
     }
   else
     {
       g_autofree char *heading = NULL;
 
-      heading = g_strdup_printf (_("Could Not Restore “%s”"), hearth_deletion_get_name (deletion));
+      heading = g_strdup_printf (_("Could Not Restore “%s”"),
+                                 get_deletion_display_name (deletion));
       hearth_ui_show_error_dialog (GTK_WIDGET (request->self), heading, error);
     }
 }
@@ -324,7 +336,9 @@ on_delete_done_cb (GObject      *object,
       return;
     }
 
-  title = g_strdup_printf (_("“%s” deleted"), hearth_deletion_get_name (deletion));
+  g_object_set_data_full (G_OBJECT (deletion), DISPLAY_NAME_KEY,
+                          g_strdup (hearth_machine_get_display_name (machine)), g_free);
+  title = g_strdup_printf (_("“%s” deleted"), get_deletion_display_name (deletion));
   toast = adw_toast_new (title);
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_set_timeout (toast, 5);

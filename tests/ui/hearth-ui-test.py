@@ -293,10 +293,34 @@ def scenario_main(app, tag):
     expect_states(app, {'windows-11': 'Shut Off'})
     log('delete dialog shown and cancelled; the machine is still there')
 
+    # Delete for real, then Undo from the toast: the machine comes back.
+    name = 'Made by Another Tool'
+    click(tile_named(app, name))
+    press_keys('Delete')
+    heading = _('Delete “%s”?') % name
+    wait_for('the delete dialog', lambda: find_all(app, name=heading))
+    delete_button = wait_for('the Delete response', lambda: [
+        b for b in find_all(app, role='push button')
+        if b.name.replace('_', '').startswith(strip_mnemonic(_('_Delete')))])
+    do_action(delete_button[0])
+    wait_for('the machine to go', lambda: name not in machine_tiles(app))
+    undo = wait_for('the Undo button', lambda: [
+        b for b in find_all(app, role='push button')
+        if b.name.replace('_', '').startswith(strip_mnemonic(_('_Undo')))])
+    screenshot(tag + '-deleted')
+    do_action(undo[0])
+    expect_states(app, {name: 'Shut Off'})
+    log('deleted, and Undo brought the machine back')
+
 
 def scenario_smoke(app, tag):
     expect_states(app, {'test': 'Running'})
     log('test:///default shows its machine')
+    # Started as "hearth --connect test:///default test": the machine is selected.
+    cell = tile_named(app, 'test').parent
+    wait_for('the machine named on the command line to be selected',
+             lambda: cell.getState().contains(pyatspi.STATE_SELECTED))
+    log('"hearth MACHINE" selects the machine')
     screenshot(tag)
 
 
@@ -334,7 +358,8 @@ def main():
     log('starting %s --connect %s' % (hearth, uri))
     # HEARTH_TEST_LAUNCHER="gdb -batch -ex run -ex bt --args" helps debugging.
     launcher = os.environ.get('HEARTH_TEST_LAUNCHER', '').split()
-    process = subprocess.Popen(launcher + [hearth, '--connect', uri])
+    extra = ['test'] if scenario == 'smoke' else []
+    process = subprocess.Popen(launcher + [hearth, '--connect', uri] + extra)
     try:
         app = wait_for('Hearth on the accessibility bus',
                        lambda: process.poll() is not None or find_app())
@@ -342,7 +367,7 @@ def main():
             # A fresh Xvfb sometimes refuses its very first client; one more try
             # tells that apart from Hearth failing to start.
             log('Hearth exited with status %d at start; starting it again' % process.returncode)
-            process = subprocess.Popen(launcher + [hearth, '--connect', uri])
+            process = subprocess.Popen(launcher + [hearth, '--connect', uri] + extra)
             app = wait_app()
         # Without a window manager, keyboard focus follows the pointer.
         frame = wait_for('the main window', lambda: find_all(app, role='frame'))
