@@ -7,8 +7,10 @@
 # Debian's /usr/bin/python3 for pyatspi.
 #
 # Usage: hearth-ui-test.py SCENARIO HEARTH [FIXTURE]
-#   SCENARIO: main (fixture with odd names; action, search, list view),
-#             smoke (test:///default), error (an unreachable connection)
+#   SCENARIO: main (fixture with odd names; action, search, list view, delete),
+#             smoke (test:///default and "hearth MACHINE"), empty (a connection
+#             without machines, Create a Machine, preferences), error (an
+#             unreachable connection)
 
 import gettext
 import os
@@ -166,6 +168,7 @@ KEYSYMS = {
     'Escape': 0xff1b,
     'Delete': 0xffff,
     'p': 0x70,
+    'comma': 0x2c,
 }
 
 
@@ -324,6 +327,29 @@ def scenario_smoke(app, tag):
     screenshot(tag)
 
 
+def scenario_empty(app, tag):
+    title = _('No Machines Yet')
+    wait_for('the empty page', lambda: find_all(app, role='label', name=title))
+    create = wait_for('the Create a Machine button', lambda: [
+        b for b in find_all(app, role='push button')
+        if b.name.replace('_', '').startswith(strip_mnemonic(_('_Create a Machine')))])
+    log('no machines: the empty page offers to create one')
+    screenshot(tag)
+    # Until the wizard lands, the button says so plainly.
+    do_action(create[-1])
+    heading = _('Creating Machines Is Not Ready Yet')
+    wait_for('the not-ready dialog', lambda: find_all(app, name=heading))
+    screenshot(tag + '-create')
+    press_keys('Escape')
+    log('Create a Machine explains that the wizard is not there yet')
+
+    # Preferences: Ctrl+comma opens them, with the connection row.
+    press_keys('comma', modifiers=(CONTROL_L,))
+    wait_for('the preferences', lambda: find_all(app, name=_('Default Connection')))
+    screenshot(tag + '-preferences')
+    log('preferences open with Ctrl+comma')
+
+
 def scenario_error(app, tag):
     retry_name = strip_mnemonic(_('_Retry'))
     retry = wait_for('the Retry button', lambda: find_all(app, role='push button',
@@ -350,6 +376,8 @@ def main():
         uri = 'test://' + os.path.abspath(fixture)
     elif scenario == 'smoke':
         uri = 'test:///default'
+    elif scenario == 'empty':
+        uri = 'test://' + os.path.abspath(fixture)
     elif scenario == 'error':
         uri = 'test:///nonexistent/hearth-ui-test.xml'
     else:
@@ -373,7 +401,8 @@ def main():
         frame = wait_for('the main window', lambda: find_all(app, role='frame'))
         x, y = center(frame[0])
         pyatspi.Registry.generateMouseEvent(x, y, pyatspi.MOUSE_ABS)
-        {'main': scenario_main, 'smoke': scenario_smoke, 'error': scenario_error}[scenario](app, tag)
+        {'main': scenario_main, 'smoke': scenario_smoke, 'empty': scenario_empty,
+         'error': scenario_error}[scenario](app, tag)
         if process.poll() is not None:
             raise TestFailure('Hearth exited with status %d' % process.returncode)
     except TestFailure as e:
