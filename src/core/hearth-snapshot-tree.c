@@ -723,6 +723,22 @@ delete_sync (TreeOp      *op,
 
   for (guint i = 0; i < doomed->len; i++)
     remove_thumbnail (op->uuid, g_ptr_array_index (doomed, i));
+
+  /* A machine whose clean state is gone leaves sandbox mode rather than fail at
+   * every power-off. */
+  {
+    g_autofree char *sandbox = _hearth_sandbox_read (domain);
+
+    for (guint i = 0; sandbox != NULL && i < doomed->len; i++)
+      if (g_strcmp0 (sandbox, g_ptr_array_index (doomed, i)) == 0)
+        {
+          g_autoptr(GError) sandbox_error = NULL;
+
+          if (!_hearth_sandbox_write (domain, NULL, &sandbox_error))
+            g_debug ("Could not leave sandbox mode: %s", sandbox_error->message);
+          break;
+        }
+  }
   ok = TRUE;
 
 out:

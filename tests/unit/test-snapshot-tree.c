@@ -502,6 +502,16 @@ changed_cb (HearthSandbox *sandbox,
   (*(guint *) user_data)++;
 }
 
+static gboolean
+sandbox_disabled (gpointer data)
+{
+  HearthMachine *machine = data;
+  HearthSandbox *sandbox = hearth_sandbox_get_for_connection (
+    hearth_machine_get_connection (machine));
+
+  return !hearth_sandbox_is_enabled (sandbox, machine);
+}
+
 /* The setting is stored in the metadata (another connection reads it), and a
  * machine in sandbox mode that is forced off goes back to its snapshot. */
 static void
@@ -580,6 +590,19 @@ test_sandbox (void)
   g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
   g_assert_no_error (res.error);
   g_assert_false (hearth_sandbox_is_enabled (sandbox, machine));
+
+  /* Deleting the clean state takes the machine out of sandbox mode. */
+  reset (&res);
+  hearth_sandbox_set_async (sandbox, machine, hearth_snapshot_get_name (clean), NULL,
+                            sandbox_set_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+  g_assert_true (hearth_sandbox_is_enabled (sandbox, machine));
+  reset (&res);
+  hearth_snapshot_tree_delete_async (tree, clean, FALSE, NULL, delete_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+  g_assert_true (hearth_test_wait (sandbox_disabled, machine, TIMEOUT_MS));
 
   log = hearth_test_dup_audit_log ();
   g_assert_nonnull (strstr (log, "\"sandbox-enable\""));
