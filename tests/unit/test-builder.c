@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "hearth-core-private.h"
+#include "hearth-wizard-private.h"
 #include "hearth-test-utils.h"
 
 #define GIB (G_GUINT64_CONSTANT (1) << 30)
@@ -694,6 +695,22 @@ test_own_pool (void)
   g_assert_nonnull (strstr (audit, "\"create-pool\""));
 }
 
+/* Where Hearth's own images go for each kind of connection. */
+static void
+test_image_dirs (void)
+{
+  const char *embed_uri = "qemu:///embed?root=/tmp/hearth%20root";
+  g_autofree char *embed = _hearth_storage_dup_dir_for_uri (embed_uri);
+  g_autofree char *system = _hearth_storage_dup_dir_for_uri ("qemu:///system");
+  g_autofree char *session = _hearth_storage_dup_dir_for_uri ("qemu:///session");
+  g_autofree char *expected_session = g_build_filename (g_get_user_data_dir (), "hearth", "images",
+                                                        NULL);
+
+  g_assert_cmpstr (embed, ==, "/tmp/hearth root/hearth-images");
+  g_assert_cmpstr (system, ==, "/var/lib/libvirt/images");
+  g_assert_cmpstr (session, ==, expected_session);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -709,6 +726,7 @@ main (int   argc,
   g_test_add_func ("/core/builder/create-race", test_create_race);
   g_test_add_func ("/core/builder/create-pool-full", test_create_pool_full);
   g_test_add_func ("/core/builder/own-pool", test_own_pool);
+  g_test_add_func ("/core/builder/image-dirs", test_image_dirs);
 
   return g_test_run ();
 }
