@@ -40,6 +40,7 @@ G_DEFINE_BOXED_TYPE (HearthInterfaceItem, hearth_interface_item, hearth_interfac
 static const char *video_models[] = { "virtio", "qxl", "vga", "bochs", "cirrus", "ramfb",
                                       "vmvga", NULL };
 static const char *boot_devices[] = { "hd", "cdrom", "network", "fd", NULL };
+static const char *nic_models[] = { "virtio", "e1000e", "e1000", "rtl8139", NULL };
 
 /**
  * hearth_interface_item_copy:
@@ -1692,5 +1693,108 @@ hearth_domain_xml_set_interface_link (HearthDomainXml *self,
   if (link == NULL)
     link = ensure_child (self, iface, "link", after);
   set_prop (link, "state", up ? "up" : "down");
+  return TRUE;
+}
+
+static xmlNode *
+require_interface (HearthDomainXml *self,
+                   const char      *mac,
+                   GError         **error)
+{
+  xmlNode *iface = find_interface (self, mac);
+
+  if (iface == NULL)
+    g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_NOT_FOUND,
+                 "The machine has no network interface%s%s", mac ? " " : "", mac ? mac : "");
+  return iface;
+}
+
+/**
+ * hearth_domain_xml_set_interface_network:
+ * @mac: (nullable): the interface's MAC address, or %NULL for the first interface
+ * @network: the libvirt network (zone) to connect it to
+ *
+ * Connects the interface to a libvirt network: it becomes `type='network'` with
+ * `<source network='…'/>`. What belonged to its old kind of connection (a bridge,
+ * a host device, a port) goes; its MAC address, model, link state and anything
+ * else stay.
+ *
+ * Returns: %FALSE with %HEARTH_ERROR_NOT_FOUND when there is no such interface,
+ *   %HEARTH_ERROR_INVALID_ARGUMENT for an empty network name
+ */
+gboolean
+hearth_domain_xml_set_interface_network (HearthDomainXml *self,
+                                         const char      *mac,
+                                         const char      *network,
+                                         GError         **error)
+{
+  static const char *after[] = { "mac", NULL };
+  xmlNode *iface;
+  xmlNode *source;
+
+  g_return_val_if_fail (HEARTH_IS_DOMAIN_XML (self), FALSE);
+
+  if (network == NULL || network[0] == '\0')
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                   "An interface needs a network to connect to");
+      return FALSE;
+    }
+  if (!(iface = require_interface (self, mac, error)))
+    return FALSE;
+
+  source = find_child (iface, "source");
+  if (prop_equals (iface, "type", "network") && prop_equals (source, "network", network))
+    return TRUE;
+
+  if (!prop_equals (iface, "type", "network"))
+    {
+      xmlNode *port;
+
+      set_prop (iface, "type", "network");
+      if (source != NULL)
+        remove_node (source);
+      source = NULL;
+      /* A tap device name and a port id belong to the old connection. */
+      if ((port = find_child (iface, "target")) != NULL)
+        remove_node (port);
+    }
+  if (source == NULL)
+    source = ensure_child (self, iface, "source", after);
+  unset_prop (source, "portid");
+  unset_prop (source, "bridge");
+  set_prop (source, "network", network);
+  return TRUE;
+}
+
+/**
+ * hearth_domain_xml_set_interface_model:
+ * @mac: (nullable): the interface's MAC address, or %NULL for the first interface
+ * @model: "virtio", "e1000e", "e1000" or "rtl8139"
+ *
+ * Returns: %FALSE with %HEARTH_ERROR_NOT_FOUND when there is no such interface,
+ *   %HEARTH_ERROR_INVALID_ARGUMENT for another model
+ */
+gboolean
+hearth_domain_xml_set_interface_model (HearthDomainXml *self,
+                                       const char      *mac,
+                                       const char      *model,
+                                       GError         **error)
+{
+  static const char *after[] = { "mac", "source", "target", NULL };
+  xmlNode *iface;
+
+  g_return_val_if_fail (HEARTH_IS_DOMAIN_XML (self), FALSE);
+
+  if (model == NULL || !g_strv_contains (nic_models, model))
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not a network card model Hearth supports", model ? model : "");
+      return FALSE;
+    }
+  if (!(iface = require_interface (self, mac, error)))
+    return FALSE;
+
+  set_prop (ensure_child (self, iface, "model", after), "type", model);
   return TRUE;
 }

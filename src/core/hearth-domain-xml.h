@@ -108,6 +108,14 @@ gboolean         hearth_domain_xml_remove_disk      (HearthDomainXml     *self,
 GPtrArray       *hearth_domain_xml_list_interfaces  (HearthDomainXml     *self);
 char            *hearth_domain_xml_dup_interface_xml (HearthDomainXml    *self,
                                                       const char         *mac);
+gboolean         hearth_domain_xml_set_interface_network (HearthDomainXml *self,
+                                                          const char      *mac,
+                                                          const char      *network,
+                                                          GError         **error);
+gboolean         hearth_domain_xml_set_interface_model (HearthDomainXml  *self,
+                                                        const char       *mac,
+                                                        const char       *model,
+                                                        GError          **error);
 gboolean         hearth_domain_xml_set_interface_link (HearthDomainXml   *self,
                                                        const char        *mac,
                                                        gboolean           up,

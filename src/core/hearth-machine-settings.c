@@ -121,6 +121,9 @@ typedef struct Pending
   char              *resize_target;
   guint64            resize_size;
   char              *os_id;
+  char              *iface_mac;
+  char              *iface_network;  /* NULL keeps it */
+  char              *iface_model;    /* NULL keeps it */
 } Pending;
 
 typedef struct
@@ -181,6 +184,9 @@ pending_clear (Pending *pending)
   g_clear_pointer (&pending->attach_format, g_free);
   g_clear_pointer (&pending->resize_target, g_free);
   g_clear_pointer (&pending->os_id, g_free);
+  g_clear_pointer (&pending->iface_mac, g_free);
+  g_clear_pointer (&pending->iface_network, g_free);
+  g_clear_pointer (&pending->iface_model, g_free);
   memset (pending, 0, sizeof *pending);
 }
 
@@ -210,6 +216,9 @@ pending_copy (const Pending *pending)
   copy->attach_format = g_strdup (pending->attach_format);
   copy->resize_target = g_strdup (pending->resize_target);
   copy->os_id = g_strdup (pending->os_id);
+  copy->iface_mac = g_strdup (pending->iface_mac);
+  copy->iface_network = g_strdup (pending->iface_network);
+  copy->iface_model = g_strdup (pending->iface_model);
   return copy;
 }
 
@@ -458,6 +467,18 @@ build_config (const Pending  *pending,
       && !hearth_domain_xml_set_interface_link (config, pending->link_mac, pending->link_up,
                                                 error))
     return NULL;
+
+  if (flags & HEARTH_SETTING_INTERFACE)
+    {
+      if (pending->iface_network != NULL
+          && !hearth_domain_xml_set_interface_network (config, pending->iface_mac,
+                                                       pending->iface_network, error))
+        return NULL;
+      if (pending->iface_model != NULL
+          && !hearth_domain_xml_set_interface_model (config, pending->iface_mac,
+                                                     pending->iface_model, error))
+        return NULL;
+    }
 
   if (flags & HEARTH_SETTING_REMOVE_DISK)
     {
@@ -798,6 +819,26 @@ check_with_libvirt (SettingsOp     *op,
         }
     }
 
+  /* libvirt defines an interface on a network that does not exist and fails only
+   * at start; refuse it now. Without a network driver (qemu:///embed) there is
+   * nothing to ask. */
+  if ((pending->flags & HEARTH_SETTING_INTERFACE) && pending->iface_network != NULL)
+    {
+      virNetworkPtr network = virNetworkLookupByName (op->conn, pending->iface_network);
+      virErrorPtr verr = network == NULL ? virGetLastError () : NULL;
+
+      if (verr != NULL && verr->code == VIR_ERR_NO_NETWORK)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_NOT_FOUND,
+                       "There is no network “%s”", pending->iface_network);
+          virResetLastError ();
+          return FALSE;
+        }
+      if (network != NULL)
+        virNetworkFree (network);
+      virResetLastError ();
+    }
+
   if ((pending->flags & HEARTH_SETTING_ATTACH_DISK) && pending->attach_path != NULL)
     {
       g_autofree char *format = probe_format (op, pending->attach_path, error);
@@ -1043,6 +1084,30 @@ apply_worker (GTask        *task,
                                                "libosinfo", LIBOSINFO_NS,
                                                VIR_DOMAIN_AFFECT_LIVE)))
             next_start |= HEARTH_SETTING_OS;
+        }
+
+      /* A running interface can move to another network; a new model needs a new
+       * device, so it waits for the next start. */
+      if (pending->flags & HEARTH_SETTING_INTERFACE)
+        {
+          g_autoptr(HearthDomainXml) moved = hearth_domain_xml_copy (live);
+          g_autofree char *old_device = hearth_domain_xml_dup_interface_xml (moved,
+                                                                             pending->iface_mac);
+          g_autofree char *device = NULL;
+
+          if (pending->iface_model != NULL)
+            next_start |= HEARTH_SETTING_INTERFACE;
+          if (pending->iface_network != NULL
+              && hearth_domain_xml_set_interface_network (moved, pending->iface_mac,
+                                                          pending->iface_network, NULL))
+            {
+              device = hearth_domain_xml_dup_interface_xml (moved, pending->iface_mac);
+              if (g_strcmp0 (device, old_device) != 0
+                  && !TRY_LIVE (op, "set-network-live",
+                                virDomainUpdateDeviceFlags (domain, device,
+                                                            VIR_DOMAIN_AFFECT_LIVE)))
+                next_start |= HEARTH_SETTING_INTERFACE;
+            }
         }
 
       /* A new count up to the running maximum is hot-plugged (or ballooned); a new
@@ -1751,6 +1816,31 @@ hearth_machine_settings_set_interface_link (HearthMachineSettings *self,
   replace_string (&self->pending->link_mac, mac);
   self->pending->link_up = !!up;
   add_pending (self, HEARTH_SETTING_LINK);
+}
+
+/**
+ * hearth_machine_settings_set_interface:
+ * @mac: (nullable): the interface's MAC address, or %NULL for the first one
+ * @network: (nullable): the libvirt network (zone) to connect it to, or %NULL to
+ *   keep its connection
+ * @model: (nullable): the card model ("virtio", "e1000e", "e1000", "rtl8139"), or
+ *   %NULL to keep it
+ *
+ * A running machine moves to the new network at once where libvirt can; a new
+ * model applies on the next start.
+ */
+void
+hearth_machine_settings_set_interface (HearthMachineSettings *self,
+                                       const char            *mac,
+                                       const char            *network,
+                                       const char            *model)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+
+  replace_string (&self->pending->iface_mac, mac);
+  replace_string (&self->pending->iface_network, network);
+  replace_string (&self->pending->iface_model, model);
+  add_pending (self, HEARTH_SETTING_INTERFACE);
 }
 
 /**

@@ -28,6 +28,7 @@ G_BEGIN_DECLS
  * @HEARTH_SETTING_ATTACH_DISK: an existing image attached as a disk
  * @HEARTH_SETTING_RESIZE_DISK: a disk grown
  * @HEARTH_SETTING_OS: the operating system (libosinfo id in the metadata)
+ * @HEARTH_SETTING_INTERFACE: a network interface's network (zone) or model
  *
  * The settings a #HearthMachineSettings can change, to say which changes are
  * pending, which took effect at once and which apply on the next start.
@@ -52,6 +53,7 @@ typedef enum /*< flags >*/
   HEARTH_SETTING_ATTACH_DISK = 1 << 14,
   HEARTH_SETTING_RESIZE_DISK = 1 << 15,
   HEARTH_SETTING_OS = 1 << 16,
+  HEARTH_SETTING_INTERFACE = 1 << 17,
 } HearthSettingFlags;
 
 #define HEARTH_TYPE_MACHINE_SETTINGS (hearth_machine_settings_get_type ())
@@ -118,6 +120,10 @@ void                hearth_machine_settings_set_cdrom          (HearthMachineSet
 void                hearth_machine_settings_set_interface_link (HearthMachineSettings *self,
                                                                 const char            *mac,
                                                                 gboolean               up);
+void                hearth_machine_settings_set_interface      (HearthMachineSettings *self,
+                                                                const char            *mac,
+                                                                const char            *network,
+                                                                const char            *model);
 void                hearth_machine_settings_add_disk           (HearthMachineSettings *self,
                                                                 guint64                size);
 void                hearth_machine_settings_attach_disk        (HearthMachineSettings *self,

@@ -190,6 +190,24 @@ edit_link_up_second (HearthDomainXml *doc)
 }
 
 static void
+edit_network (HearthDomainXml *doc)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (hearth_domain_xml_set_interface_network (doc, NULL, "isolated", &error));
+  g_assert_no_error (error);
+}
+
+static void
+edit_nic_model (HearthDomainXml *doc)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (hearth_domain_xml_set_interface_model (doc, NULL, "e1000e", &error));
+  g_assert_no_error (error);
+}
+
+static void
 edit_add_disk (HearthDomainXml *doc)
 {
   g_autoptr(GError) error = NULL;
@@ -260,6 +278,14 @@ static const EditCase edit_cases[] = {
       { "/domain/devices/interface[1]/link" } } },
   { "link-up", edit_link_up_second,
     { { NULL }, { NULL }, { "/domain/devices/interface[2]/link/@state" } } },
+  { "network", edit_network,
+    { { "/domain/devices/interface/source/@network" },
+      { "/domain/devices/interface/@type", "/domain/devices/interface/source" },
+      { "/domain/devices/interface[1]/@type", "/domain/devices/interface[1]/source/@bridge",
+        "/domain/devices/interface[1]/source/@network" } } },
+  { "nic-model", edit_nic_model,
+    { { "/domain/devices/interface/model/@type" }, { "/domain/devices/interface/model/@type" },
+      { NULL } } },
   { "add-disk", edit_add_disk,
     { { "/domain/devices/disk[3]" }, { "/domain/devices/disk[3]" },
       { "/domain/devices/disk[3]" } } },
@@ -533,6 +559,18 @@ test_refusals (void)
   g_assert_false (hearth_domain_xml_set_interface_link (doc, "52:54:00:00:00:00", FALSE, &error));
   assert_error (error, HEARTH_ERROR_NOT_FOUND,
                 "The machine has no network interface 52:54:00:00:00:00");
+  g_clear_error (&error);
+  g_assert_false (hearth_domain_xml_set_interface_network (doc, NULL, "", &error));
+  assert_error (error, HEARTH_ERROR_INVALID_ARGUMENT, "An interface needs a network to connect to");
+  g_clear_error (&error);
+  g_assert_false (hearth_domain_xml_set_interface_model (doc, NULL, "ne2k_pci", &error));
+  assert_error (error, HEARTH_ERROR_INVALID_ARGUMENT,
+                "“ne2k_pci” is not a network card model Hearth supports");
+  g_clear_error (&error);
+  g_assert_false (hearth_domain_xml_set_interface_model (doc, "00:11:22:33:44:55", "virtio",
+                                                         &error));
+  assert_error (error, HEARTH_ERROR_NOT_FOUND,
+                "The machine has no network interface 00:11:22:33:44:55");
   g_clear_error (&error);
   g_assert_false (hearth_domain_xml_set_name (doc, "  ", &error));
   assert_error (error, HEARTH_ERROR_INVALID_ARGUMENT, "A machine name cannot be empty");

@@ -388,6 +388,13 @@ test_refusals (Fixture      *fixture,
   assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
                   "The image “/nonexistent/hearth-missing.iso” does not exist");
 
+  hearth_machine_settings_set_interface (settings, NULL, "nowhere", NULL);
+  assert_refused (settings, machine, HEARTH_ERROR_NOT_FOUND, "There is no network “nowhere”");
+
+  hearth_machine_settings_set_interface (settings, NULL, NULL, "ne2k_pci");
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
+                  "“ne2k_pci” is not a network card model Hearth supports");
+
   hearth_machine_settings_remove_disk (settings, "vdq", FALSE);
   assert_refused (settings, machine, HEARTH_ERROR_NOT_FOUND, "The machine has no disk vdq");
 
@@ -635,6 +642,45 @@ test_os (Fixture      *fixture,
   g_assert_true (hearth_test_wait (machine_os_is, pair, 5000));
 }
 
+/* Another network (zone) and card model: the configuration changes in exactly
+ * those places; a running machine gets them on its next start where the driver
+ * cannot move it live (the test driver cannot). */
+static void
+test_interface (Fixture      *fixture,
+                gconstpointer data)
+{
+  HearthMachine *machine = find_machine (fixture, "workstation");
+  HearthMachine *running = find_machine (fixture, "boxes-vm");
+  g_autoptr(HearthMachineSettings) settings = load (machine);
+  g_autoptr(HearthMachineSettings) live = load (running);
+  g_autofree char *before = g_strdup (hearth_machine_settings_get_xml (settings));
+  g_autofree char *after = NULL;
+  g_autoptr(GError) error = NULL;
+  HearthSettingFlags now = 0, next_start = 0;
+  HearthInterfaceItem *iface;
+
+  hearth_machine_settings_set_interface (settings, "52:54:00:6B:3C:58", "isolated", "e1000e");
+  g_assert_true (apply (settings, &now, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (now, ==, HEARTH_SETTING_INTERFACE);
+  iface = g_ptr_array_index (hearth_machine_settings_get_interfaces (settings), 0);
+  g_assert_cmpstr (iface->source, ==, "isolated");
+  g_assert_cmpstr (iface->model, ==, "e1000e");
+  after = dup_config_xml (machine);
+  hearth_xml_assert_diff (before, after, (const char *[]) {
+                            "/domain/devices/interface/source/@network",
+                            "/domain/devices/interface/model/@type", NULL });
+
+  hearth_machine_settings_set_interface (live, NULL, "isolated", NULL);
+  g_assert_true (apply (live, &now, &next_start, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (now, ==, 0);
+  g_assert_cmpuint (next_start, ==, HEARTH_SETTING_INTERFACE);
+  iface = g_ptr_array_index (hearth_machine_settings_get_interfaces (live), 0);
+  g_assert_cmpstr (iface->type, ==, "network");
+  g_assert_cmpstr (iface->source, ==, "isolated");
+}
+
 static gboolean
 tree_loaded (gpointer data)
 {
@@ -785,6 +831,8 @@ main (int   argc,
   g_test_add ("/core/settings/attach", Fixture, NULL, fixture_set_up, test_attach,
               fixture_tear_down);
   g_test_add ("/core/settings/os", Fixture, NULL, fixture_set_up, test_os, fixture_tear_down);
+  g_test_add ("/core/settings/interface", Fixture, NULL, fixture_set_up, test_interface,
+              fixture_tear_down);
   g_test_add ("/core/settings/snapshot-first", Fixture, NULL, fixture_set_up,
               test_snapshot_first, fixture_tear_down);
   g_test_add ("/core/settings/autostart", Fixture, NULL, fixture_set_up, test_autostart,
