@@ -175,8 +175,15 @@ get_params (virDomainPtr         domain,
       {
         char *type = virDomainGetSchedulerType (domain, &n);
 
-        if (type == NULL)
+        /* Without a live scheduler (QEMU without cgroups) the configuration
+         * can still be read, with room for every field there is. */
+        if (type == NULL && flags == VIR_DOMAIN_AFFECT_CURRENT)
           return -1;
+        if (type == NULL)
+          {
+            virResetLastError ();
+            n = MAX_PARAMS;
+          }
         free (type);
         n = MIN (n, MAX_PARAMS);
         ret = virDomainGetSchedulerParametersFlags (domain, params, &n, flags);
@@ -399,6 +406,7 @@ build_params (virDomainPtr          domain,
               Kind                  kind,
               const char           *disk,
               const HearthLimits   *limits,
+              gboolean              with_burst,
               virTypedParameterPtr *out,
               int                  *out_n,
               GError              **error)
@@ -409,7 +417,15 @@ build_params (virDomainPtr          domain,
   int n_current;
   int ok = 0;
 
-  if ((n_current = get_params (domain, kind, disk, current, VIR_DOMAIN_AFFECT_CURRENT)) < 0)
+  n_current = get_params (domain, kind, disk, current, VIR_DOMAIN_AFFECT_CURRENT);
+  /* A running machine whose live values cannot be read (QEMU without cgroups
+   * has no live CPU weight) may still take them in its configuration. */
+  if (n_current < 0 && virDomainIsActive (domain) == 1 && virDomainIsPersistent (domain) == 1)
+    {
+      virResetLastError ();
+      n_current = get_params (domain, kind, disk, current, VIR_DOMAIN_AFFECT_CONFIG);
+    }
+  if (n_current < 0)
     {
       _hearth_error_take_libvirt (error, "The hypervisor cannot set these limits");
       return FALSE;
@@ -483,8 +499,10 @@ build_params (virDomainPtr          domain,
 
             ok |= virTypedParamsAddULLong (&params, &n, &max_params, fields[i].field,
                                            fields[i].value);
-            /* Some drivers want the burst limit at least the rate even when
-             * no burst is set; a burst equal to the rate is no burst. */
+            /* A burst limit set below the new rate would be refused. Some
+             * drivers (the test driver) refuse a rate above an unset burst
+             * limit too: for them, the second try sets the burst limit to the
+             * rate, which is no burst. */
             if (find_param (current, n_current, fields[i].max) && max != 0
                 && max < fields[i].value)
               {
@@ -495,7 +513,8 @@ build_params (virDomainPtr          domain,
                              disk);
                 return FALSE;
               }
-            if (find_param (current, n_current, fields[i].max) && max < fields[i].value)
+            if (with_burst && find_param (current, n_current, fields[i].max)
+                && max < fields[i].value)
               ok |= virTypedParamsAddULLong (&params, &n, &max_params, fields[i].max,
                                              fields[i].value);
           }
@@ -523,19 +542,21 @@ build_params (virDomainPtr          domain,
  * CPU weight), so each way is tried in turn, from the most complete; the last
  * error is the one reported. */
 static gboolean
-apply_group (LimitsOp         *op,
-             virDomainPtr      domain,
-             Kind              kind,
-             const char       *disk,
-             HearthLimitsGroup group,
-             GError          **error)
+apply_group_once (LimitsOp         *op,
+                  virDomainPtr      domain,
+                  Kind              kind,
+                  const char       *disk,
+                  HearthLimitsGroup group,
+                  gboolean          with_burst,
+                  GError          **error)
 {
   virTypedParameterPtr params = NULL;
   gboolean active = virDomainIsActive (domain) == 1;
   gboolean persistent = virDomainIsPersistent (domain) == 1;
+  int live_error = VIR_ERR_OK;
   int n = 0;
 
-  if (!build_params (domain, kind, disk, op->limits, &params, &n, error))
+  if (!build_params (domain, kind, disk, op->limits, with_burst, &params, &n, error))
     return FALSE;
   if (n == 0)
     return TRUE;
@@ -554,10 +575,15 @@ apply_group (LimitsOp         *op,
             virResetLastError ();
           goto live;
         }
+      live_error = virGetLastError () ? virGetLastError ()->code : VIR_ERR_OK;
       virResetLastError ();
       if (set_params (domain, kind, disk, params, n, VIR_DOMAIN_AFFECT_CURRENT) == 0)
         goto live;
-      if (!persistent)
+      /* "Not possible here" (QEMU without the cgroup controller) is no
+       * reason to save it for the next start: that start would fail for the
+       * same reason. Only "not possible live" is. */
+      if (!persistent || live_error == VIR_ERR_OPERATION_INVALID
+          || live_error == VIR_ERR_OPERATION_FAILED || live_error == VIR_ERR_SYSTEM_ERROR)
         goto fail;
       g_debug ("%s: cannot change live, saving for the next start", op->name);
       virResetLastError ();
@@ -585,6 +611,27 @@ next_start:
   op->next_start |= group;
   virTypedParamsFree (params, n);
   return TRUE;
+}
+
+static gboolean
+apply_group (LimitsOp         *op,
+             virDomainPtr      domain,
+             Kind              kind,
+             const char       *disk,
+             HearthLimitsGroup group,
+             GError          **error)
+{
+  g_autoptr(GError) first_error = NULL;
+
+  if (apply_group_once (op, domain, kind, disk, group, FALSE, &first_error))
+    return TRUE;
+  if (kind != KIND_IOTUNE || !g_error_matches (first_error, HEARTH_ERROR,
+                                               HEARTH_ERROR_INVALID_ARGUMENT))
+    {
+      g_propagate_error (error, g_steal_pointer (&first_error));
+      return FALSE;
+    }
+  return apply_group_once (op, domain, kind, disk, group, TRUE, error);
 }
 
 static void
