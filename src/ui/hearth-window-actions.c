@@ -229,8 +229,12 @@ commit_deletion (HearthWindow   *self,
   g_autoptr(HearthDeletion) owned = g_object_ref (deletion);
   GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
 
-  if (!g_ptr_array_remove (self->pending_deletions, deletion))
+  if (self->pending_deletions == NULL || !g_ptr_array_remove (self->pending_deletions, deletion))
     return;
+
+  /* A window being destroyed has already left its application. */
+  if (app == NULL)
+    app = g_application_get_default ();
 
   /* Keep the application alive until the images are deleted, even when this
    * runs because the last window is closing. */
@@ -285,7 +289,7 @@ on_delete_toast_undo_cb (AdwToast     *toast,
   g_autoptr(HearthDeletion) owned = g_object_ref (deletion);
   ActionRequest *request;
 
-  if (!g_ptr_array_remove (self->pending_deletions, deletion))
+  if (self->pending_deletions == NULL || !g_ptr_array_remove (self->pending_deletions, deletion))
     return;
 
   request = g_new0 (ActionRequest, 1);

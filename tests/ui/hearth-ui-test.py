@@ -386,6 +386,8 @@ def main():
     log('starting %s --connect %s' % (hearth, uri))
     # HEARTH_TEST_LAUNCHER="gdb -batch -ex run -ex bt --args" helps debugging.
     launcher = os.environ.get('HEARTH_TEST_LAUNCHER', '').split()
+    # A critical in Hearth is a bug: make it fail the test loudly.
+    os.environ['G_DEBUG'] = 'gc-friendly,fatal-criticals'
     extra = ['test'] if scenario == 'smoke' else []
     process = subprocess.Popen(launcher + [hearth, '--connect', uri] + extra)
     try:
