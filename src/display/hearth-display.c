@@ -164,6 +164,12 @@ static void detach_session (HearthDisplay *self);
 /* -------------------------------------------------------------------------- */
 /* Frames                                                                     */
 
+/* Copies a rectangle of the primary surface into a new texture.
+ *
+ * The texture is packed 24-bit BGR: the guest's X byte is undefined (a screen
+ * is never transparent), and GTK 4.8 turns 24-bit textures into cairo
+ * surfaces (the cairo renderer draws textures that way on every frame) about
+ * five times faster than 32-bit ones, whose download goes through floats. */
 static GdkTexture *
 copy_surface_rect (HearthDisplay *self,
                    int            x,
@@ -171,60 +177,61 @@ copy_surface_rect (HearthDisplay *self,
                    int            width,
                    int            height)
 {
-  gsize stride = (gsize) width * 4;
+  gsize stride = ((gsize) width * 3 + 3) & ~(gsize) 3;
   guint8 *pixels = g_malloc (stride * height);
+  g_autoptr(GBytes) bytes = NULL;
 
   g_assert (self->surface_data != NULL);
 
-  /* Output is 0xAARRGGBB native-endian words with alpha forced opaque: the
-   * guest's X byte is undefined and a screen is never transparent. */
   for (int row = 0; row < height; row++)
     {
       const guint8 *src = self->surface_data + (gsize) (y + row) * self->surface_stride;
-      guint32 *dst = (guint32 *) (pixels + row * stride);
+      guint8 *dst = pixels + row * stride;
 
       switch (self->surface_format)
         {
         case SPICE_SURFACE_FMT_16_565:
-          for (int i = 0; i < width; i++)
+          for (int i = 0; i < width; i++, dst += 3)
             {
               guint16 p = ((const guint16 *) src)[x + i];
-              guint32 r = (p >> 11) & 0x1f, g = (p >> 5) & 0x3f, b = p & 0x1f;
+              guint r = (p >> 11) & 0x1f, g = (p >> 5) & 0x3f, b = p & 0x1f;
 
-              dst[i] = 0xff000000 | ((r << 3 | r >> 2) << 16) | ((g << 2 | g >> 4) << 8)
-                       | (b << 3 | b >> 2);
+              dst[0] = b << 3 | b >> 2;
+              dst[1] = g << 2 | g >> 4;
+              dst[2] = r << 3 | r >> 2;
             }
           break;
 
         case SPICE_SURFACE_FMT_16_555:
-          for (int i = 0; i < width; i++)
+          for (int i = 0; i < width; i++, dst += 3)
             {
               guint16 p = ((const guint16 *) src)[x + i];
-              guint32 r = (p >> 10) & 0x1f, g = (p >> 5) & 0x1f, b = p & 0x1f;
+              guint r = (p >> 10) & 0x1f, g = (p >> 5) & 0x1f, b = p & 0x1f;
 
-              dst[i] = 0xff000000 | ((r << 3 | r >> 2) << 16) | ((g << 3 | g >> 2) << 8)
-                       | (b << 3 | b >> 2);
+              dst[0] = b << 3 | b >> 2;
+              dst[1] = g << 3 | g >> 2;
+              dst[2] = r << 3 | r >> 2;
             }
           break;
 
         case SPICE_SURFACE_FMT_32_xRGB:
         case SPICE_SURFACE_FMT_32_ARGB:
         default:
-          for (int i = 0; i < width; i++)
-            dst[i] = ((const guint32 *) src)[x + i] | 0xff000000;
+          /* Native-endian 0xXXRRGGBB words. */
+          for (int i = 0; i < width; i++, dst += 3)
+            {
+              guint32 p = ((const guint32 *) src)[x + i];
+
+              dst[0] = p & 0xff;
+              dst[1] = (p >> 8) & 0xff;
+              dst[2] = (p >> 16) & 0xff;
+            }
           break;
         }
     }
 
-  {
-    g_autoptr(GBytes) bytes = g_bytes_new_take (pixels, stride * height);
-
-#if G_BYTE_ORDER == G_LITTLE_ENDIAN
-    return gdk_memory_texture_new (width, height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes, stride);
-#else
-    return gdk_memory_texture_new (width, height, GDK_MEMORY_A8R8G8B8_PREMULTIPLIED, bytes, stride);
-#endif
-  }
+  bytes = g_bytes_new_take (pixels, stride * height);
+  return gdk_memory_texture_new (width, height, GDK_MEMORY_B8G8R8, bytes, stride);
 }
 
 static void

@@ -100,8 +100,11 @@ serial_has_cb (gpointer data)
 {
   g_autofree char *contents = read_serial ();
 
-  return strlen (contents) > fx.serial_offset
-         && strstr (contents + fx.serial_offset, (const char *) data) != NULL;
+  /* A new QEMU process may start the log over. */
+  if (strlen (contents) < fx.serial_offset)
+    fx.serial_offset = 0;
+
+  return strstr (contents + fx.serial_offset, (const char *) data) != NULL;
 }
 
 static gboolean
