@@ -50,9 +50,8 @@ start_xvfb () {
     xvfb_pid=$!
     i=0
     while [ $i -lt 100 ] && kill -0 $xvfb_pid 2>/dev/null; do
-      if [ -S "/tmp/.X11-unix/X$n" ]; then
-        # The socket exists before the server takes clients; give it a moment.
-        sleep 0.5
+      # The socket exists before the server takes clients: ask the server.
+      if [ -S "/tmp/.X11-unix/X$n" ] && DISPLAY=":$n" timeout 5 xdpyinfo >/dev/null 2>&1; then
         export DISPLAY=":$n"
         return 0
       fi
