@@ -376,6 +376,30 @@ test_hold_release (void)
   hearth_stats_sampler_release (sampler);
 }
 
+static void
+test_skip_while_busy (void)
+{
+  g_autofree char *path = write_fixture (20, 0);
+  g_autoptr(HearthConnection) connection = open_fixture (path, 20);
+  g_autoptr(HearthStatsSampler) sampler = hearth_stats_sampler_new (connection);
+  TickWait wait = { sampler, 1 };
+
+  /* A tick is under way until its result is back on the main thread, so a
+   * second one asked for meanwhile is skipped, not queued. */
+  hearth_stats_sampler_sample_now (sampler);
+  hearth_stats_sampler_sample_now (sampler);
+  hearth_stats_sampler_sample_now (sampler);
+  g_assert_cmpuint (hearth_stats_sampler_get_n_skipped (sampler), ==, 2);
+  g_assert_true (hearth_test_wait (ticks_reached, &wait, TIMEOUT_MS));
+  hearth_test_iterate_for (200);
+  g_assert_cmpuint (hearth_stats_sampler_get_n_ticks (sampler), ==, 1);
+
+  /* Once it is done, the next one runs. */
+  tick_once (sampler);
+  g_assert_cmpuint (hearth_stats_sampler_get_n_ticks (sampler), ==, 2);
+  g_assert_cmpuint (hearth_stats_sampler_get_n_skipped (sampler), ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -400,6 +424,7 @@ main (int   argc,
   g_test_add_func ("/core/stats/sampler/values", test_values);
   g_test_add_func ("/core/stats/sampler/machine-stops", test_machine_stops);
   g_test_add_func ("/core/stats/sampler/hold-release", test_hold_release);
+  g_test_add_func ("/core/stats/sampler/skip-while-busy", test_skip_while_busy);
 
   ret = g_test_run ();
 
