@@ -13,6 +13,7 @@ G_DECLARE_FINAL_TYPE (HearthApplication, hearth_application, HEARTH, APPLICATION
 HearthApplication       *hearth_application_new              (void);
 GSettings               *hearth_application_get_settings     (HearthApplication *self);
 HearthConnection        *hearth_application_get_connection   (HearthApplication *self);
+const char              *hearth_application_get_connect_override (HearthApplication *self);
 HearthMachineCollection *hearth_application_get_collection   (HearthApplication *self);
 void                     hearth_application_retry_connection (HearthApplication *self);
 

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "hearth-application.h"
 #include "hearth-core.h"
 #include "hearth-preferences-window.h"
 
@@ -60,6 +61,7 @@ on_uri_apply_cb (AdwEntryRow             *row,
 {
   g_autofree char *uri = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
   g_autofree char *message = NULL;
+  GApplication *app;
 
   if (*uri == '\0' || g_uri_peek_scheme (uri) == NULL || strstr (uri, ":/") == NULL)
     {
@@ -76,7 +78,16 @@ on_uri_apply_cb (AdwEntryRow             *row,
     }
 
   g_settings_set_string (self->settings, "default-uri", uri);
-  message = g_strdup_printf (_("Hearth now uses %s"), uri);
+
+  /* Say so when `--connect` keeps this window on another connection for now. */
+  app = g_application_get_default ();
+  if (HEARTH_IS_APPLICATION (app) &&
+      hearth_application_get_connect_override (HEARTH_APPLICATION (app)) != NULL)
+    message = g_strdup_printf (_("Hearth uses %s from its next start; it was started with "
+                                 "another connection on the command line"),
+                               uri);
+  else
+    message = g_strdup_printf (_("Hearth now uses %s"), uri);
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (message));
 }
 
