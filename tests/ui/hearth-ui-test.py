@@ -169,6 +169,8 @@ KEYSYMS = {
     'Delete': 0xffff,
     'p': 0x70,
     'comma': 0x2c,
+    'f': 0x66,
+    'Menu': 0xff67,
 }
 
 
@@ -254,10 +256,8 @@ def scenario_main(app, tag):
     expect_states(app, {'Debian Server': 'Running'})
     log('resumed with Ctrl+P')
 
-    # Search: only matching machines remain.
-    search = wait_for('the Search button', lambda: find_all(app, role='push button',
-                                                            name=_('Search')))
-    do_action(search[0])
+    # Search (Ctrl+F): only matching machines remain.
+    press_keys('f', modifiers=(CONTROL_L,))
     entry = wait_for('the search entry', lambda: find_all(app, name=_('Search machines'),
                                                           role='entry'))
     click(entry[0])
@@ -283,6 +283,12 @@ def scenario_main(app, tag):
                         'windows-11': 'Shut Off'})
     log('list view shows the machines')
     screenshot(tag + '-list')
+
+    # The Menu key opens the machine menu on the focused row; Escape closes it.
+    click(tile_named(app, 'saved-sandbox'))
+    press_keys('Menu')
+    screenshot(tag + '-menu-key')
+    press_keys('Escape')
 
     # The delete dialog lists the disk images; cancel it.
     click(tile_named(app, 'windows-11'))
