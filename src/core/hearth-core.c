@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <locale.h>
 #include <signal.h>
 
 #include <libvirt-glib/libvirt-glib.h>
@@ -25,7 +26,9 @@ ignore_libvirt_error_cb (void       *user_data,
  * Prepares libvirt for use by Hearth: initializes the library, integrates its event
  * loop with GLib's default main context (so domain events and keepalives are
  * dispatched on the main thread), silences its default error printing and ignores
- * SIGPIPE (a daemon that goes away must not take Hearth with it).
+ * SIGPIPE (a daemon that goes away must not take Hearth with it). When the locale's
+ * character set is not UTF-8, it switches LC_CTYPE to C.UTF-8, which libvirt needs
+ * to handle non-ASCII machine names.
  *
  * Call it once, on the main thread, before creating any #HearthConnection. Further
  * calls do nothing.
@@ -37,6 +40,13 @@ hearth_core_init (void)
 
   if (g_once_init_enter (&initialized))
     {
+      /* libvirt shortens machine names for QEMU with mbstowcs(). In a locale that
+       * is not UTF-8 (LANG=C, say) that cuts Chinese or emoji names in the
+       * middle of a character and QEMU refuses to start the machine. Hearth's
+       * strings are UTF-8 everywhere, so the character type follows. */
+      if (!g_get_charset (NULL) && setlocale (LC_CTYPE, "C.UTF-8") == NULL)
+        g_debug ("Could not switch LC_CTYPE to C.UTF-8");
+
       /* A write to the socket of a daemon that just died must fail with EPIPE,
        * which libvirt turns into a lost connection, rather than kill Hearth. */
       signal (SIGPIPE, SIG_IGN);
