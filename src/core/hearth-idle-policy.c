@@ -55,6 +55,7 @@ struct _HearthIdlePolicy
   GHashTable         *enabled;     /* uuid set: opted in */
   GHashTable         *suspending;  /* uuid set: a save under way */
   GHashTable         *suspended;   /* uuid set: saved by this policy */
+  GHashTable         *failed;      /* uuid set: the save failed this idle episode */
   GCancellable       *cancellable; /* owned; cancelled in dispose */
 };
 
@@ -496,6 +497,9 @@ suspend_done_cb (GObject      *source,
   g_hash_table_remove (self->suspending, hearth_machine_get_uuid (machine));
   if (error != NULL)
     {
+      /* Not again until the machine has been busy in between: a machine
+       * that cannot be saved must not be tried (and audited) every tick. */
+      g_hash_table_add (self->failed, g_strdup (hearth_machine_get_uuid (machine)));
       g_debug ("Idle suspension of %s failed: %s", hearth_machine_get_name (machine),
                error->message);
       g_signal_emit (self, signals[SUSPEND_FAILED], 0, machine, error);
@@ -507,19 +511,19 @@ suspend_done_cb (GObject      *source,
 }
 
 static void
-on_idle_fired_cb (HearthAlertEngine *engine,
-                  HearthAlert       *alert,
-                  HearthIdlePolicy  *self)
+try_suspend (HearthIdlePolicy *self,
+             const char       *uuid)
 {
-  const char *uuid = hearth_alert_get_subject_uuid (alert);
   HearthMachine *machine;
   g_autoptr(GTask) task = NULL;
 
   if (uuid == NULL || !g_hash_table_contains (self->enabled, uuid)
-      || g_hash_table_contains (self->suspending, uuid))
+      || g_hash_table_contains (self->suspending, uuid)
+      || g_hash_table_contains (self->failed, uuid))
     return;
   machine = hearth_connection_find_machine (self->connection, uuid);
-  /* Never while the user is doing something with it. */
+  /* Never while the user is doing something with it; it is tried again on
+   * the next tick while it stays idle. */
   if (machine == NULL || hearth_machine_get_state (machine) != HEARTH_MACHINE_STATE_RUNNING
       || hearth_machine_get_busy (machine))
     return;
@@ -527,12 +531,50 @@ on_idle_fired_cb (HearthAlertEngine *engine,
   g_debug ("%s idle below %.1f %% for %u s: suspending", hearth_machine_get_name (machine),
            self->threshold, self->idle_time);
   task = meta_task_new (self, g_strdupv ((char *[]) { (char *) uuid, NULL }),
-                        hearth_machine_get_name (machine), on_idle_fired_cb, self->cancellable,
+                        hearth_machine_get_name (machine), try_suspend, self->cancellable,
                         suspend_done_cb, g_object_ref (machine));
   if (task == NULL)
     return;
   g_hash_table_add (self->suspending, g_strdup (uuid));
   g_task_run_in_thread (task, suspend_worker);
+}
+
+static void
+on_idle_fired_cb (HearthAlertEngine *engine,
+                  HearthAlert       *alert,
+                  HearthIdlePolicy  *self)
+{
+  try_suspend (self, hearth_alert_get_subject_uuid (alert));
+}
+
+static void
+on_idle_cleared_cb (HearthAlertEngine *engine,
+                    HearthAlert       *alert,
+                    HearthIdlePolicy  *self)
+{
+  const char *uuid = hearth_alert_get_subject_uuid (alert);
+
+  /* The idle episode is over (busy again, or stopped): a failed save may be
+   * tried again in the next one. */
+  if (uuid != NULL)
+    g_hash_table_remove (self->failed, uuid);
+}
+
+static void
+on_sampled_cb (HearthStatsSampler *sampler,
+               HearthIdlePolicy   *self)
+{
+  GListModel *alerts = hearth_alert_engine_get_alerts (self->engine);
+  guint n = g_list_model_get_n_items (alerts);
+
+  /* Machines still idle whose suspension had to wait (busy, paused). */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HearthAlert) alert = g_list_model_get_item (alerts, i);
+
+      if (hearth_alert_get_active (alert))
+        try_suspend (self, hearth_alert_get_subject_uuid (alert));
+    }
 }
 
 static void
@@ -545,6 +587,8 @@ hearth_idle_policy_constructed (GObject *object)
 
   self->connection = g_object_ref (hearth_stats_sampler_get_connection (self->sampler));
   hearth_alert_engine_attach_sampler (self->engine, self->sampler);
+  /* After the engine's own handler, which updates the episodes. */
+  g_signal_connect_object (self->sampler, "sampled", G_CALLBACK (on_sampled_cb), self, 0);
 
   machines = hearth_connection_get_machines (self->connection);
   g_signal_connect_object (machines, "items-changed", G_CALLBACK (on_machines_changed_cb), self,
@@ -582,6 +626,7 @@ hearth_idle_policy_finalize (GObject *object)
   g_clear_pointer (&self->enabled, g_hash_table_unref);
   g_clear_pointer (&self->suspending, g_hash_table_unref);
   g_clear_pointer (&self->suspended, g_hash_table_unref);
+  g_clear_pointer (&self->failed, g_hash_table_unref);
 
   G_OBJECT_CLASS (hearth_idle_policy_parent_class)->finalize (object);
 }
@@ -682,7 +727,9 @@ hearth_idle_policy_init (HearthIdlePolicy *self)
   self->enabled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->suspending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->suspended = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_signal_connect (self->engine, "fired", G_CALLBACK (on_idle_fired_cb), self);
+  g_signal_connect (self->engine, "cleared", G_CALLBACK (on_idle_cleared_cb), self);
 }
 
 /**

@@ -3,7 +3,8 @@
  * The idle policy on real QEMU (qemu:///embed, the tiny test guest under TCG),
  * with a threshold of seconds: a busy guest is left alone, the same guest
  * once idle is saved (managed save, audited), and starting it again restores
- * it where it was: a file it kept in RAM is still there.
+ * it where it was: a file it kept in RAM is still there. A paused guest is
+ * not saved, but is once resumed if it stays idle.
  */
 
 #include "config.h"
@@ -117,6 +118,12 @@ count_reached (gpointer user_data)
   return *(guint *) user_data > 0;
 }
 
+static gboolean
+count_reached_two (gpointer user_data)
+{
+  return *(guint *) user_data >= 2;
+}
+
 static void
 test_suspend_and_resume (void)
 {
@@ -209,7 +216,18 @@ test_suspend_and_resume (void)
   g_assert_cmpuint (suspended, ==, 1);
   g_assert_cmpint (hearth_machine_get_state (machine), ==, HEARTH_MACHINE_STATE_RUNNING);
 
-  run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF);
+  /* Idle while paused is no time to save it (the user paused it for a
+   * reason); resumed and still idle, it is saved on the next tick. */
+  run_action (machine, HEARTH_MACHINE_ACTION_PAUSE);
+  g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_PAUSED, TIMEOUT_MS));
+  set_enabled (policy, machine, TRUE);
+  hearth_test_iterate_for ((IDLE_SECONDS + 3) * 1000);
+  g_assert_cmpuint (suspended, ==, 1);
+  g_assert_cmpint (hearth_machine_get_state (machine), ==, HEARTH_MACHINE_STATE_PAUSED);
+  run_action (machine, HEARTH_MACHINE_ACTION_RESUME);
+  g_assert_true (hearth_test_wait (count_reached_two, &suspended, TIMEOUT_MS));
+  g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_SAVED, TIMEOUT_MS));
+
   g_clear_object (&policy);
   hearth_connection_close (connection);
   hearth_test_embed_root_remove (root);
