@@ -168,13 +168,15 @@ start_step (void)
 /* The guest                                                                                      */
 
 static char *
-guest_xml (void)
+guest_xml_full (const char *name,
+                const char *serial_path,
+                gboolean    tablet)
 {
   const char *dir = g_getenv ("HEARTH_TEST_GUEST_DIR");
   g_autofree char *kernel = g_build_filename (dir, "vmlinux", NULL);
   g_autofree char *initrd = g_build_filename (dir, "initrd.img", NULL);
 
-  return g_markup_printf_escaped (
+  g_autofree char *xml = g_markup_printf_escaped (
     "<domain type='qemu'>"
     "  <name>%s</name>"
     "  <memory unit='MiB'>256</memory>"
@@ -183,7 +185,7 @@ guest_xml (void)
     "    <type arch='x86_64' machine='pc'>hvm</type>"
     "    <kernel>%s</kernel>"
     "    <initrd>%s</initrd>"
-    "    <cmdline>console=ttyS0 loglevel=4</cmdline>"
+    "    <cmdline>console=ttyS0 loglevel=4%s</cmdline>"
     "  </os>"
     "  <features><acpi/></features>"
     "  <on_reboot>restart</on_reboot>"
@@ -196,7 +198,19 @@ guest_xml (void)
     "    <memballoon model='none'/>"
     "  </devices>"
     "</domain>",
-    fx.name, kernel, initrd, fx.serial_path);
+    name, kernel, initrd, tablet ? " hearth.tablet=1" : "", serial_path);
+  g_autoptr(GString) result = g_string_new (xml);
+
+  if (tablet)
+    g_string_replace (result, "</devices>", "<input type='tablet' bus='usb'/></devices>", 1);
+
+  return g_string_free (g_steal_pointer (&result), FALSE);
+}
+
+static char *
+guest_xml (void)
+{
+  return guest_xml_full (fx.name, fx.serial_path, FALSE);
 }
 
 static void
@@ -837,6 +851,107 @@ test_display_mouse (void)
 }
 
 static gboolean
+mouse_mode_is_cb (gpointer data)
+{
+  return hearth_display_get_mouse_mode (fx.display) == (HearthDisplayMouseMode) GPOINTER_TO_INT (data);
+}
+
+/* Finds the last "HEARTH-INPUT <dev> 3 <axis> <value>" after the step start. */
+static gboolean
+last_abs (int  axis,
+          int *value)
+{
+  g_autofree char *contents = read_serial ();
+  g_auto(GStrv) lines = g_strsplit (contents + MIN (fx.serial_offset, strlen (contents)), "\n", -1);
+  gboolean found = FALSE;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char dev[32];
+      int type, code, v;
+
+      if (sscanf (lines[i], "HEARTH-INPUT %31s %d %d %d", dev, &type, &code, &v) == 4
+          && type == EV_ABS && code == axis)
+        {
+          *value = v;
+          found = TRUE;
+        }
+    }
+
+  return found;
+}
+
+typedef struct
+{
+  int want_x, want_y;
+  int x, y;
+} AbsWait;
+
+static gboolean
+abs_reached_cb (gpointer data)
+{
+  AbsWait *w = data;
+
+  return last_abs (ABS_X, &w->x) && last_abs (ABS_Y, &w->y)
+         && ABS (w->x - w->want_x) <= 300 && ABS (w->y - w->want_y) <= 300;
+}
+
+/* A machine with a USB tablet: client mouse mode, absolute positions, no
+ * grab. Runs last: it replaces the machine the other tests use. */
+static void
+test_display_tablet (void)
+{
+  g_autofree char *name = g_strdup_printf ("%s-tablet", fx.name);
+  g_autofree char *xml = guest_xml_full (name, fx.serial_path, TRUE);
+  virDomainPtr tablet_dom;
+  double width = gtk_widget_get_width (GTK_WIDGET (fx.display));
+  double height = gtk_widget_get_height (GTK_WIDGET (fx.display));
+  double gw, gh, scale, ox, oy;
+  AbsWait w = { 0 };
+
+  hearth_display_close (fx.display);
+  g_assert_cmpint (virDomainDestroy (fx.dom), ==, 0);
+
+  tablet_dom = virDomainCreateXML (fx.conn, xml, 0);
+  if (tablet_dom == NULL)
+    g_error ("Could not start the tablet guest: %s", virGetLastErrorMessage ());
+  virDomainFree (fx.dom);
+  fx.dom = tablet_dom; /* open_graphics_fd and tear_down use it */
+
+  start_step ();
+  if (!wait_serial ("HEARTH-GUEST-READY", BOOT_TIMEOUT_MS))
+    g_error ("The tablet guest did not boot; serial:\n%s", read_serial ());
+  connect_display ();
+  g_assert_true (wait_for (mouse_mode_is_cb, GINT_TO_POINTER (HEARTH_DISPLAY_MOUSE_MODE_CLIENT),
+                           STEP_TIMEOUT_MS));
+  g_assert_false (hearth_display_get_grabbed (fx.display));
+
+  /* Where the screen is in the widget (scaled to fit, centred). */
+  gw = hearth_display_get_guest_width (fx.display);
+  gh = hearth_display_get_guest_height (fx.display);
+  scale = MIN (width / gw, height / gh);
+  ox = (width - gw * scale) / 2;
+  oy = (height - gh * scale) / 2;
+
+  /* Point at a quarter across and three quarters down the guest screen; the
+   * tablet reports 0…32767 over the screen. No click is needed. */
+  start_step ();
+  fake_motion_to (ox + gw * scale / 4, oy + gh * scale * 3 / 4);
+  w.want_x = 32767 / 4;
+  w.want_y = 32767 * 3 / 4;
+  if (!wait_for (abs_reached_cb, &w, STEP_TIMEOUT_MS))
+    g_error ("The tablet is at %d,%d, not near %d,%d", w.x, w.y, w.want_x, w.want_y);
+
+  /* A click in client mode goes straight to the guest. */
+  start_step ();
+  fake_button (1, TRUE);
+  g_assert_true (consume_serial (" 1 272 1\r", STEP_TIMEOUT_MS)); /* BTN_LEFT */
+  fake_button (1, FALSE);
+  g_assert_true (consume_serial (" 1 272 0\r", STEP_TIMEOUT_MS));
+  g_assert_false (hearth_display_get_grabbed (fx.display));
+}
+
+static gboolean
 reboot_done_cb (gpointer data)
 {
   return serial_has_cb ("HEARTH-GUEST-READY") && fx.frames > GPOINTER_TO_UINT (data);
@@ -985,7 +1100,9 @@ start_reaper (void)
   int stdin_fd = -1;
 
   script = g_strdup_printf ("cat > /dev/null; "
-                            "pid=$(cat '%s/run/qemu/%s.pid' 2>/dev/null) && kill \"$pid\"; "
+                            "for f in '%s'/run/qemu/%s*.pid; do "
+                            "  pid=$(cat \"$f\" 2>/dev/null) && kill \"$pid\"; "
+                            "done; "
                             "sleep 1; %s",
                             fx.root, fx.name,
                             g_getenv ("HEARTH_TEST_KEEP") ? ":" : "rm -rf \"$0\"");
@@ -1037,6 +1154,7 @@ main (int   argc,
   g_test_add_func ("/display/spice/focus-releases-keys", test_display_focus_releases_keys);
   g_test_add_func ("/display/spice/mouse", test_display_mouse);
   g_test_add_func ("/display/spice/reconnect", test_display_reconnect);
+  g_test_add_func ("/display/spice/tablet", test_display_tablet);
 
   ret = g_test_run ();
   tear_down ();
