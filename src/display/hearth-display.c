@@ -539,6 +539,22 @@ set_grabbed (HearthDisplay *self,
   self->have_last = FALSE;
   gtk_widget_set_visible (self->hint, grabbed);
 
+  /* While grabbed, the desktop's own shortcuts (Super, Alt+Tab) go to the
+   * guest too: on X11 this grabs the keyboard, on Wayland it uses the
+   * shortcuts-inhibit protocol when the compositor offers it. */
+  {
+    GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+    GdkSurface *surface = native != NULL ? gtk_native_get_surface (native) : NULL;
+
+    if (surface != NULL && GDK_IS_TOPLEVEL (surface))
+      {
+        if (grabbed)
+          gdk_toplevel_inhibit_system_shortcuts (GDK_TOPLEVEL (surface), NULL);
+        else
+          gdk_toplevel_restore_system_shortcuts (GDK_TOPLEVEL (surface));
+      }
+  }
+
   /* GTK 4 has no pointer grab; in server mode we hide the host pointer and
    * turn its motion into relative guest motion while grabbed. */
   if (grabbed)
