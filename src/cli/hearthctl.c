@@ -13,6 +13,7 @@
 #include "hearth-core.h"
 #include "hearthctl-set.h"
 #include "hearthctl-snapshot.h"
+#include "hearthctl-stats.h"
 
 /* Exit statuses: 0 on success, 1 when the operation failed (no such machine,
  * unreachable connection, invalid state), 2 when the command line is wrong. */
@@ -592,6 +593,7 @@ main (int   argc,
   gboolean version = FALSE;
   gboolean set = FALSE;
   gboolean snapshot = FALSE;
+  gboolean stats = FALSE;
   const Command *command = NULL;
   const char *command_name;
   Cli cli = { 0 };
@@ -632,6 +634,8 @@ main (int   argc,
                        _("  snapshot create MACHINE [TITLE]     Take a snapshot"),
                        _("  snapshot revert MACHINE SNAPSHOT    Go back to a snapshot"),
                        _("  snapshot delete MACHINE SNAPSHOT    Delete a snapshot"),
+                       _("  stats [--json] [--interval S] [--count N] [MACHINE]\n"
+                         "                      Show CPU, memory, disk and network use"),
                        "",
                        _("MACHINE is a machine’s name or UUID."),
                        NULL);
@@ -643,6 +647,7 @@ main (int   argc,
                                       "for everyone else."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, hearthctl_set_option_entries (), GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, hearthctl_stats_option_entries (), GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
 
   args = g_strdupv (argv);
@@ -669,13 +674,27 @@ main (int   argc,
   command_name = args[1];
   set = g_str_equal (command_name, "set");
   snapshot = g_str_equal (command_name, "snapshot");
+  stats = g_str_equal (command_name, "stats");
+  if (!stats && hearthctl_stats_has_options ())
+    {
+      print_error (_("--interval and --count only apply to “stats”."));
+      return EXIT_USAGE;
+    }
   if (!set && hearthctl_set_has_options ())
     {
       print_error (_("--memory, --vcpus, --description, --cdrom, --eject and --autostart only "
                      "apply to “set”."));
       return EXIT_USAGE;
     }
-  if (snapshot)
+  if (stats)
+    {
+      if (!hearthctl_stats_check_args ((const char *const *) args + 2, &error))
+        {
+          print_error ("%s", error->message);
+          return EXIT_USAGE;
+        }
+    }
+  else if (snapshot)
     {
       if (!hearthctl_snapshot_check_args ((const char *const *) args + 2, json, &error))
         {
@@ -739,6 +758,10 @@ main (int   argc,
     {
       print_connection_error (connection, error);
       status = EXIT_FAILED;
+    }
+  else if (stats)
+    {
+      status = hearthctl_stats_run (connection, (const char *const *) args + 2, json, cli.loop);
     }
   else if (snapshot)
     {
