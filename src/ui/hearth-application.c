@@ -9,6 +9,7 @@
 #include "hearth-preferences-window.h"
 #include "hearth-ui-utils.h"
 #include "hearth-window.h"
+#include "hearth-wizard-window.h"
 
 /**
  * HearthApplication:
@@ -136,22 +137,12 @@ new_machine_activated (GSimpleAction *action,
                        gpointer       user_data)
 {
   HearthApplication *self = user_data;
-  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  AdwMessageDialog *dialog;
+  HearthWindow *window = ensure_window (self);
 
-  /* The creation wizard is its own piece of work; until it lands, say so plainly
-   * instead of showing a form that does nothing. */
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent,
-                                                       _("Creating Machines Is Not Ready Yet"),
-                                                       _("Creating machines arrives in a later "
-                                                         "version of Hearth. Until then, machines "
-                                                         "made with GNOME Boxes or Virtual Machine "
-                                                         "Manager on the same connection appear "
-                                                         "here and can be used from Hearth.")));
-  adw_message_dialog_add_response (dialog, "close", _("_OK"));
-  adw_message_dialog_set_default_response (dialog, "close");
-  adw_message_dialog_set_close_response (dialog, "close");
-  gtk_window_present (GTK_WINDOW (dialog));
+  if (self->connection == NULL)
+    return;
+
+  gtk_window_present (GTK_WINDOW (hearth_wizard_window_new (window, self->connection)));
 }
 
 static void

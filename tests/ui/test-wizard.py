@@ -1,0 +1,243 @@
+#!/usr/bin/python3
+# test-wizard.py  SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Walks the creation wizard through the accessibility tree, as a user would:
+# Source (an OS from the catalogue) → Purpose → Resources → Security → Review,
+# back and forth, a name that is taken (the error stays in the wizard), then
+# Create; the new machine must appear, running, in the main window.
+# Screenshots of every page go to $HEARTH_TEST_ARTIFACTS/wizard/.
+#
+# Run by test-wizard.sh inside its own D-Bus session and X server.
+# Usage: test-wizard.py HEARTH FIXTURE
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pyatspi
+
+_here = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.util.spec_from_file_location('hearth_ui_test',
+                                               os.path.join(_here, 'hearth-ui-test.py'))
+ui = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(ui)
+
+TestFailure = ui.TestFailure
+log = ui.log
+find_all = ui.find_all
+wait_for = ui.wait_for
+do_action = ui.do_action
+click = ui.click
+_ = ui._
+
+CONTROL_L = 37
+KEYSYM_N = 0x6e
+KEYSYM_A = 0x61
+
+OS_QUERY = 'debian 11'
+OS_NAME = 'Debian 11'
+PURPOSE_NAME = 'Developer test cluster node'  # the first card: on screen without scrolling
+TAKEN_NAME = 'running-server'
+NEW_NAME = '家庭服务器 🏠'
+
+
+def screenshot(name):
+    directory = os.path.join(os.environ.get('HEARTH_TEST_ARTIFACTS', '.'), 'wizard')
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, name + '.png')
+    time.sleep(0.8)  # let transitions settle; screenshots are artifacts only
+    subprocess.run(['import', '-window', 'root', path], check=True)
+    log('screenshot ' + path)
+
+
+def wizard_frame(app):
+    return [f for f in find_all(app, role='frame') if f.name == _('New Machine')]
+
+
+def button(app, label):
+    # Only the wizard's own buttons: the main window has "Create a Machine".
+    name = ui.strip_mnemonic(_(label))
+    found = wait_for('the %s button' % name, lambda: [
+        b for b in find_all(wizard_frame(app)[0], role='push button')
+        if b.name.replace('_', '').startswith(name)])
+    return found[0]
+
+
+def press_button(app, label):
+    node = button(app, label)
+    if not node.getState().contains(pyatspi.STATE_SENSITIVE):
+        raise TestFailure('%s is not enabled' % label)
+    do_action(node)
+
+
+def page_subtitle_is(app, number, title):
+    text = _('Step %u of %u: %s') % (number, 5, _(title))
+    return find_all(app, role='label', name=text)
+
+
+def go_next(app, number, title):
+    press_button(app, 'Next')
+    wait_for('page %d (%s)' % (number, title), lambda: page_subtitle_is(app, number, title))
+
+
+def go_back(app, number, title):
+    press_button(app, 'Back')
+    wait_for('page %d (%s) again' % (number, title), lambda: page_subtitle_is(app, number, title))
+
+
+def name_text(app):
+    # The Review page's only text field on screen: the entry inside the Name row.
+    entries = [n for n in find_all(app) if n.getRoleName() in ('text', 'entry')
+               and n.name != _('Search operating systems')]
+    if not entries:
+        raise TestFailure('no Name entry')
+    return entries[0]
+
+
+def set_name(app, text):
+    node = name_text(app)
+    node.queryEditableText().setTextContents(text)
+    time.sleep(0.3)
+
+
+def get_name(app):
+    node = name_text(app)
+    t = node.queryText()
+    return t.getText(0, t.characterCount)
+
+
+def scenario(app, tag):
+    ui.expect_states(app, {'Running Server': 'Running'})
+
+    # Ctrl+N opens the wizard.
+    pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_PRESS)
+    pyatspi.Registry.generateKeyboardEvent(KEYSYM_N, None, pyatspi.KEY_SYM)
+    pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_RELEASE)
+    wait_for('the wizard', lambda: wizard_frame(app))
+    wait_for('page 1', lambda: page_subtitle_is(app, 1, 'Source'))
+    log('Ctrl+N opens the wizard on its first page')
+
+    # Nothing chosen yet: Next is disabled.
+    if button(app, 'Next').getState().contains(pyatspi.STATE_SENSITIVE):
+        raise TestFailure('Next is enabled before a source is chosen')
+
+    # The catalogue: search, then pick the OS.
+    entry = wait_for('the OS search', lambda: find_all(app, name=_('Search operating systems'),
+                                                       role='entry') or
+                     find_all(app, name=_('Search operating systems'), role='text'))
+    entry[0].queryEditableText().setTextContents(OS_QUERY)
+    row = wait_for('%s in the catalogue' % OS_NAME,
+                   lambda: [n for n in find_all(app, role='list item')
+                            if n.name.startswith(OS_NAME)])
+    log('the catalogue row is a %s' % row[0].getRoleName())
+    click(row[0])
+    screenshot(tag + '-1-source')
+    go_next(app, 2, 'Purpose')
+    log('chose %s from the catalogue' % OS_NAME)
+
+    # Purposes: cards with the sizes for this host.
+    purpose = ui._catalog.gettext(PURPOSE_NAME)
+    card = wait_for('the %s card' % purpose, lambda: [
+        n for n in find_all(app, role='table cell') if n.name.startswith(purpose)])
+    sizes = wait_for('the sizes on the card', lambda: [
+        n.name for n in ui.walk(card[0])
+        if n.getRoleName() == 'label' and re.match(r'^\d+ ', n.name) and 'GiB' in n.name])
+    if button(app, 'Next').getState().contains(pyatspi.STATE_SENSITIVE):
+        raise TestFailure('Next is enabled before a purpose is chosen')
+    click(card[0])
+    screenshot(tag + '-2-purpose')
+    log('the purpose card says %r' % sizes[0])
+    go_next(app, 3, 'Resources')
+
+    # Resources: the golden-ratio gauge counts the running machine.
+    wait_for('the verdict', lambda: find_all(app, role='label', name=_('Fits Comfortably')))
+    screenshot(tag + '-3-resources')
+    go_next(app, 4, 'Security')
+    screenshot(tag + '-4-security')
+    go_next(app, 5, 'Review')
+
+    # Review: the suggested name comes from the OS.
+    wait_for('the suggested name', lambda: get_name(app).startswith(OS_NAME))
+    screenshot(tag + '-5-review')
+    log('review suggests the name %r' % get_name(app))
+
+    # Back and forth keeps what was chosen.
+    go_back(app, 4, 'Security')
+    go_back(app, 3, 'Resources')
+    go_next(app, 4, 'Security')
+    go_next(app, 5, 'Review')
+
+    # A taken name: the error stays in the wizard, with everything entered.
+    set_name(app, TAKEN_NAME)
+    press_button(app, 'Create')
+    title = _('Another machine already has this name')
+    wait_for('the name-taken error', lambda: find_all(app, role='label', name=title))
+    if not wizard_frame(app):
+        raise TestFailure('the wizard closed on an error')
+    screenshot(tag + '-6-error')
+    log('a taken name is reported in place')
+
+    # Any Unicode name works.
+    set_name(app, NEW_NAME)
+    wait_for('the error to stay until Create', lambda: get_name(app) == NEW_NAME)
+    press_button(app, 'Create')
+    wait_for('the wizard to close', lambda: not wizard_frame(app))
+    ui.expect_states(app, {NEW_NAME: 'Running', 'Running Server': 'Running'})
+    cell = ui.tile_named(app, NEW_NAME).parent
+    wait_for('the new machine to be selected',
+             lambda: cell.getState().contains(pyatspi.STATE_SELECTED))
+    screenshot(tag + '-7-created')
+    log('the machine was created, started and selected')
+
+
+def main():
+    hearth, fixture = sys.argv[1], sys.argv[2]
+    tag = os.environ.get('HEARTH_UI_TAG', 'wizard')
+    ui.load_catalog()
+    uri = 'test://' + os.path.abspath(fixture)
+
+    log('starting %s --connect %s' % (hearth, uri))
+    os.environ['G_DEBUG'] = 'gc-friendly,fatal-criticals'
+    launcher = os.environ.get('HEARTH_TEST_LAUNCHER', '').split()
+    process = subprocess.Popen(launcher + [hearth, '--connect', uri])
+    try:
+        app = wait_for('Hearth on the accessibility bus',
+                       lambda: process.poll() is not None or ui.find_app())
+        if process.poll() is not None:
+            log('Hearth exited with status %d at start; starting it again' % process.returncode)
+            process = subprocess.Popen(launcher + [hearth, '--connect', uri])
+            app = ui.wait_app()
+        frame = wait_for('the main window', lambda: find_all(app, role='frame'))
+        x, y = ui.center(frame[0])
+        pyatspi.Registry.generateMouseEvent(x, y, pyatspi.MOUSE_ABS)
+        scenario(app, tag)
+        if process.poll() is not None:
+            raise TestFailure('Hearth exited with status %d' % process.returncode)
+    except TestFailure as e:
+        if os.environ.get('HEARTH_TEST_DUMP'):
+            for node in ui.walk(app):
+                try:
+                    print('# %s %r %r' % (node.getRoleName(), node.name, ui.is_showing(node)))
+                except Exception:
+                    pass
+        screenshot(tag + '-failure')
+        print('FAIL: %s' % e, flush=True)
+        if process.poll() is not None:
+            print('FAIL: Hearth exited with status %d' % process.returncode, flush=True)
+        return 1
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    print('PASS', flush=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
