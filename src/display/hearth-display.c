@@ -126,6 +126,11 @@ struct _HearthDisplay
   /* Controllers, kept to be reachable from tests through
    * gtk_widget_observe_controllers(). */
   GtkEventController *key_controller;
+
+  /* While we have the focus, a capture-phase key controller on our window
+   * (owned by the window; remembered to remove it). */
+  GtkEventController *root_key_controller;
+  GtkWidget *root_key_widget; /* weak pointer */
 };
 
 G_DEFINE_FINAL_TYPE (HearthDisplay, hearth_display, GTK_TYPE_WIDGET)
@@ -626,9 +631,49 @@ sync_lock_keys (HearthDisplay *self)
 }
 
 static void
+remove_root_key_controller (HearthDisplay *self)
+{
+  if (self->root_key_widget != NULL && self->root_key_controller != NULL)
+    {
+      gtk_widget_remove_controller (self->root_key_widget, self->root_key_controller);
+      g_object_remove_weak_pointer (G_OBJECT (self->root_key_widget),
+                                    (gpointer *) &self->root_key_widget);
+    }
+  self->root_key_widget = NULL;
+  self->root_key_controller = NULL;
+}
+
+/* Application shortcuts (Ctrl+Q, Ctrl+F…) are handled by the window before
+ * the focused widget sees the key, so a guest would never get them. While we
+ * have the focus, a capture-phase controller on the window, which runs before
+ * those shortcuts, sends every key to the guest instead. */
+static void
+add_root_key_controller (HearthDisplay *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkEventController *controller;
+
+  if (root == NULL || (GtkWidget *) root == self->root_key_widget)
+    return;
+
+  remove_root_key_controller (self);
+
+  controller = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (controller, "key-pressed", G_CALLBACK (on_key_pressed_cb), self, 0);
+  g_signal_connect_object (controller, "key-released", G_CALLBACK (on_key_released_cb), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (root), controller);
+
+  self->root_key_controller = controller;
+  self->root_key_widget = GTK_WIDGET (root);
+  g_object_add_weak_pointer (G_OBJECT (root), (gpointer *) &self->root_key_widget);
+}
+
+static void
 on_focus_enter_cb (GtkEventControllerFocus *controller,
                    HearthDisplay           *self)
 {
+  add_root_key_controller (self);
   sync_lock_keys (self);
 }
 
@@ -636,6 +681,7 @@ static void
 on_focus_leave_cb (GtkEventControllerFocus *controller,
                    HearthDisplay           *self)
 {
+  remove_root_key_controller (self);
   release_all_keys (self);
   set_grabbed (self, FALSE);
 }
@@ -1599,6 +1645,7 @@ hearth_display_unrealize (GtkWidget *widget)
   if (self->clipboard != NULL)
     g_signal_handlers_disconnect_by_data (self->clipboard, self);
   self->clipboard = NULL;
+  remove_root_key_controller (self);
 
   GTK_WIDGET_CLASS (hearth_display_parent_class)->unrealize (widget);
 }
@@ -1637,6 +1684,7 @@ hearth_display_dispose (GObject *object)
   HearthDisplay *self = HEARTH_DISPLAY (object);
 
   g_cancellable_cancel (self->cancellable);
+  remove_root_key_controller (self);
   detach_session (self);
   g_clear_pointer (&self->hint, gtk_widget_unparent);
 

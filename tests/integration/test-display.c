@@ -690,6 +690,7 @@ test_display_special_keys (void)
   type_text ("\n");
 }
 
+
 static void
 test_display_focus_releases_keys (void)
 {
@@ -952,6 +953,59 @@ test_display_tablet (void)
 }
 
 static gboolean
+shortcut_cb (GtkWidget *widget,
+             GVariant  *args,
+             gpointer   data)
+{
+  *(gboolean *) data = TRUE;
+  return TRUE;
+}
+
+/* Real X key events (XTest), through GDK and the window: Ctrl+Q, which a
+ * window or application shortcut could take, reaches the guest as Ctrl+Q. */
+static void
+test_display_real_keys (void)
+{
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (fx.display));
+  Window xid = gdk_x11_surface_get_xid (gtk_native_get_surface (native));
+  GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+  gboolean shortcut_ran = FALSE;
+  g_autofree char *q_down = g_strdup_printf (" 1 %d 1\r", KEY_Q);
+  g_autofree char *q_up = g_strdup_printf (" 1 %d 0\r", KEY_Q);
+
+  /* A window shortcut in the capture phase, as application accels are. */
+  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (
+    GTK_SHORTCUT_CONTROLLER (shortcuts),
+    gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>q"),
+                      gtk_callback_action_new (shortcut_cb, &shortcut_ran, NULL)));
+  gtk_widget_add_controller (fx.window, shortcuts);
+
+  /* Application accels are on the window before the display ever has the
+   * focus; give the focus again so that is the order here too. */
+  gtk_window_set_focus (GTK_WINDOW (fx.window), NULL);
+  gtk_widget_grab_focus (GTK_WIDGET (fx.display));
+  fake_motion_to (10, 10);
+  XSetInputFocus (xdisplay (), xid, RevertToParent, CurrentTime);
+  XSync (xdisplay (), False);
+
+  start_step ();
+  XTestFakeKeyEvent (xdisplay (), KEY_LEFTCTRL + 8, True, CurrentTime);
+  XTestFakeKeyEvent (xdisplay (), KEY_Q + 8, True, CurrentTime);
+  XTestFakeKeyEvent (xdisplay (), KEY_Q + 8, False, CurrentTime);
+  XTestFakeKeyEvent (xdisplay (), KEY_LEFTCTRL + 8, False, CurrentTime);
+  XSync (xdisplay (), False);
+
+  if (!consume_serial (q_down, STEP_TIMEOUT_MS) || !consume_serial (q_up, STEP_TIMEOUT_MS))
+    g_error ("Ctrl+Q did not reach the guest (shortcut ran: %d, focus: %d, active: %d)",
+             shortcut_ran, gtk_widget_has_focus (GTK_WIDGET (fx.display)),
+             gtk_window_is_active (GTK_WINDOW (fx.window)));
+  g_assert_false (shortcut_ran);
+
+  gtk_widget_remove_controller (fx.window, shortcuts);
+}
+
+static gboolean
 reboot_done_cb (gpointer data)
 {
   return serial_has_cb ("HEARTH-GUEST-READY") && fx.frames > GPOINTER_TO_UINT (data);
@@ -1151,6 +1205,7 @@ main (int   argc,
   g_test_add_func ("/display/spice/first-frame", test_display_first_frame);
   g_test_add_func ("/display/spice/typing", test_display_typing);
   g_test_add_func ("/display/spice/special-keys", test_display_special_keys);
+  g_test_add_func ("/display/spice/real-keys", test_display_real_keys);
   g_test_add_func ("/display/spice/focus-releases-keys", test_display_focus_releases_keys);
   g_test_add_func ("/display/spice/mouse", test_display_mouse);
   g_test_add_func ("/display/spice/reconnect", test_display_reconnect);
