@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "hearth-delete-dialog.h"
+#include "hearth-timeline-window.h"
 #include "hearth-ui-utils.h"
 #include "hearth-window-private.h"
 
@@ -70,6 +71,8 @@ _hearth_window_actions_update (HearthWindow *self)
                                                                             machine_actions[i].action));
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "machine.delete", usable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "machine.snapshots",
+                                 machine != NULL && connection_is_up (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-menu", machine != NULL);
 }
 
@@ -394,6 +397,30 @@ delete_activated (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* The machine's history, in a window of its own; one per machine. */
+static void
+snapshots_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  HearthWindow *self = HEARTH_WINDOW (widget);
+  HearthMachine *machine = _hearth_window_get_selected_machine (self);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (machine == NULL)
+    return;
+
+  for (GList *l = app ? gtk_application_get_windows (app) : NULL; l != NULL; l = l->next)
+    if (HEARTH_IS_TIMELINE_WINDOW (l->data) &&
+        hearth_timeline_window_get_machine (l->data) == machine)
+      {
+        gtk_window_present (l->data);
+        return;
+      }
+
+  gtk_window_present (GTK_WINDOW (hearth_timeline_window_new (GTK_WINDOW (self), machine)));
+}
+
 /* Opening ------------------------------------------------------------------ */
 
 void
@@ -431,6 +458,7 @@ _hearth_window_class_init_actions (GtkWidgetClass *widget_class)
     gtk_widget_class_install_action (widget_class, machine_actions[i].name, NULL,
                                      machine_action_activated);
   gtk_widget_class_install_action (widget_class, "machine.delete", NULL, delete_activated);
+  gtk_widget_class_install_action (widget_class, "machine.snapshots", NULL, snapshots_activated);
 
   /* Pause and Resume share Ctrl+P: only the one that is enabled runs. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
@@ -450,4 +478,6 @@ _hearth_window_class_init_actions (GtkWidgetClass *widget_class)
                                        "machine.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0,
                                        "machine.delete", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_h, GDK_CONTROL_MASK,
+                                       "machine.snapshots", NULL);
 }

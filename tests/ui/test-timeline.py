@@ -1,0 +1,284 @@
+#!/usr/bin/python3
+# test-timeline.py  SPDX-License-Identifier: GPL-3.0-or-later
+#
+# The snapshot timeline, driven through the accessibility tree as a user would:
+# open a machine's history with Ctrl+H, find every snapshot by its accessible
+# name, move between them with the arrow keys, go back to one through the
+# confirmation dialog (with "take a snapshot of now first"), and see "current"
+# move. Then a narrow window, where the time axis turns vertical, and a machine
+# without snapshots. Screenshots go to $HEARTH_TEST_ARTIFACTS/timeline/.
+#
+# Run by test-timeline.sh inside its own D-Bus session and X server.
+# Usage: test-timeline.py HEARTH FIXTURE
+
+import ctypes
+import gettext
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+
+import pyatspi
+
+_here = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.util.spec_from_file_location('hearth_ui_test',
+                                               os.path.join(_here, 'hearth-ui-test.py'))
+ui = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(ui)
+
+TestFailure = ui.TestFailure
+log = ui.log
+find_all = ui.find_all
+wait_for = ui.wait_for
+do_action = ui.do_action
+click = ui.click
+_ = ui._
+
+CONTROL_L = 37
+KEYSYM = {'h': 0x68, 'Left': 0xff51, 'Up': 0xff52, 'Right': 0xff53, 'Down': 0xff54,
+          'Escape': 0xff1b}
+
+# The fixture's snapshots (tests/ui/data/timeline.xml), by title.
+TITLES = ['Fresh install', 'Homework 作业', 'Before update', 'Experiment <&>',
+          'Before changing memory', 'Games installed']
+FIRST_CURRENT = 'Before changing memory'
+TARGET = 'Before update'
+
+
+def screenshot(name):
+    directory = os.path.join(os.environ.get('HEARTH_TEST_ARTIFACTS', '.'), 'timeline')
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, name + '.png')
+    time.sleep(0.8)  # let transitions settle; screenshots are artifacts only
+    subprocess.run(['import', '-window', 'root', path], check=True)
+    log('screenshot ' + path)
+
+
+def press(keysym, modifiers=()):
+    for keycode in modifiers:
+        pyatspi.Registry.generateKeyboardEvent(keycode, None, pyatspi.KEY_PRESS)
+    pyatspi.Registry.generateKeyboardEvent(KEYSYM[keysym], None, pyatspi.KEY_SYM)
+    for keycode in reversed(modifiers):
+        pyatspi.Registry.generateKeyboardEvent(keycode, None, pyatspi.KEY_RELEASE)
+    time.sleep(0.4)
+
+
+def snapshot_cards(root):
+    """Cards by title: {title: (node, is_current)}. Buttons' names may have
+    their labels' text appended (GTK 4.8), so only the start is matched."""
+    head, middle = _('Snapshot “%s”, %s').split('%s')[:2]
+    current_tail = _('Snapshot “%s”, %s, current').split('%s')[2]
+    cards = {}
+    for node in find_all(root, role='push button'):
+        name = node.name or ''
+        for title in TITLES + extra_titles:
+            prefix = head + title + middle
+            if name.startswith(prefix):
+                cards[title] = (node, current_tail in name[len(prefix):])
+    return cards
+
+
+extra_titles = []
+
+
+def current_title(root):
+    cards = snapshot_cards(root)
+    current = [t for t, (_node, is_current) in cards.items() if is_current]
+    return current[0] if len(current) == 1 else current
+
+
+def details_title(root, title):
+    """The title in the details pane: a label with that text outside the cards."""
+    def in_card(node):
+        while node is not None:
+            if node.getRoleName() == 'push button':
+                return True
+            node = node.parent
+        return False
+    return [n for n in find_all(root, role='label', name=title) if not in_card(n)]
+
+
+def x_window_id(title):
+    out = subprocess.run(['xwininfo', '-root', '-tree'], check=True, capture_output=True,
+                         text=True).stdout
+    for line in out.splitlines():
+        if '"%s"' % title in line:
+            return int(line.split()[0], 16)
+    raise TestFailure('no X window titled %r' % title)
+
+
+def resize_window(title, width, height):
+    """No window manager runs under Xvfb: resize the toplevel through Xlib."""
+    xlib = ctypes.CDLL('libX11.so.6')
+    xlib.XOpenDisplay.restype = ctypes.c_void_p
+    xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    xlib.XResizeWindow.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_uint, ctypes.c_uint]
+    xlib.XFlush.argtypes = [ctypes.c_void_p]
+    xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    display = xlib.XOpenDisplay(None)
+    if not display:
+        raise TestFailure('cannot open the X display')
+    xlib.XResizeWindow(display, x_window_id(title), width, height)
+    xlib.XFlush(display)
+    xlib.XCloseDisplay(display)
+
+
+def extents(node):
+    return node.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+
+
+def open_history(app, machine):
+    tile = ui.tile_named(app, machine)
+    click(tile)
+    press('h', modifiers=(CONTROL_L,))
+    title = _('History of “%s”') % machine
+    frame = wait_for('the history window of %s' % machine,
+                     lambda: [f for f in find_all(app, role='frame') if f.name == title])
+    # Without a window manager, keyboard focus follows the pointer.
+    x, y = ui.center(frame[0])
+    pyatspi.Registry.generateMouseEvent(x, y, pyatspi.MOUSE_ABS)
+    return title, frame[0]
+
+
+def scenario(app, tag):
+    wait_for('the machines', lambda: {'family', 'blank'} <= set(ui.machine_tiles(app)))
+    title, window = open_history(app, 'family')
+    log('Ctrl+H opened ' + title)
+
+    cards = wait_for('all snapshots as cards',
+                     lambda: (lambda c: c if set(TITLES) <= set(c) else None)(
+                         snapshot_cards(window)))
+    log('every snapshot is reachable by name: %s' % sorted(cards))
+    if current_title(window) != FIRST_CURRENT:
+        raise TestFailure('current snapshot is %r, expected %r'
+                          % (current_title(window), FIRST_CURRENT))
+    here = find_all(window, role='label', name=_('You are here'))
+    if not here:
+        raise TestFailure('no "You are here" marker')
+    log('"%s" is current and marked' % FIRST_CURRENT)
+
+    # The fork: "Experiment" branches off "Fresh install", so in the horizontal
+    # layout it sits on another branch (lower) than "Homework", later in time.
+    homework = extents(cards['Homework 作业'][0])
+    experiment = extents(cards['Experiment <&>'][0])
+    fresh = extents(cards['Fresh install'][0])
+    if not (experiment.y > homework.y and experiment.x > homework.x and
+            homework.y == fresh.y and homework.x > fresh.x):
+        raise TestFailure('no fork drawn: fresh %r, homework %r, experiment %r'
+                          % ((fresh.x, fresh.y), (homework.x, homework.y),
+                             (experiment.x, experiment.y)))
+    log('the fork is laid out on its own branch')
+    screenshot(tag + '-timeline')
+
+    # Select with the mouse, then move with the keyboard along the branch.
+    click(cards[TARGET][0])
+    wait_for('the details of ' + TARGET, lambda: details_title(window, TARGET))
+    press('Left')
+    wait_for('the details of the parent', lambda: details_title(window, 'Homework 作业'))
+    press('Down')
+    wait_for('the details across the fork', lambda: details_title(window, 'Experiment <&>'))
+    press('Up')
+    wait_for('the details of ' + TARGET + ' again', lambda: details_title(window, TARGET))
+    log('arrow keys move along and across branches, and the details follow')
+    screenshot(tag + '-selected')
+
+    # Go back, with a snapshot of now taken first.
+    go_back = wait_for('the Go Back Here button', lambda: [
+        b for b in find_all(window, role='push button')
+        if b.name.replace('_', '').startswith(ui.strip_mnemonic(_('_Go Back Here')))])
+    do_action(go_back[0])
+    heading = _('Go Back to “%s”?') % TARGET
+    wait_for('the confirmation', lambda: find_all(app, name=heading))
+    check = wait_for('the snapshot-first check', lambda: [
+        c for c in find_all(app, role='check box')
+        if c.name.replace('_', '') == ui.strip_mnemonic(_('_Take a snapshot of now first'))])
+    if not check[0].getState().contains(pyatspi.STATE_CHECKED):
+        raise TestFailure('"take a snapshot of now first" is not checked by default')
+    screenshot(tag + '-revert-dialog')
+    # GTK 4.8 may append a button's label to its name: match the start, and
+    # tell the dialog's response from the "Go Back Here" button.
+    go_back_name = ui.strip_mnemonic(_('_Go Back'))
+    here_name = ui.strip_mnemonic(_('_Go Back Here'))
+    response = wait_for('the Go Back response', lambda: [
+        b for b in find_all(app, role='push button')
+        if b.name.replace('_', '').startswith(go_back_name) and
+        not b.name.replace('_', '').startswith(here_name)])
+    do_action(response[0])
+
+    safety = _('Before going back to “%s”') % TARGET
+    extra_titles.append(safety)
+    wait_for('"current" to move to ' + TARGET, lambda: current_title(window) == TARGET)
+    wait_for('the snapshot of before going back', lambda: safety in snapshot_cards(window))
+    log('went back: "%s" is current, and "%s" was taken first' % (TARGET, safety))
+    screenshot(tag + '-reverted')
+
+    # A narrow window turns the time axis vertical.
+    resize_window(title, 420, 760)
+
+    def vertical():
+        c = snapshot_cards(window)
+        a, b = extents(c['Fresh install'][0]), extents(c['Homework 作业'][0])
+        return b.y > a.y and b.x == a.x
+    wait_for('the vertical layout', vertical)
+    log('a narrow window lays the timeline out vertically')
+    screenshot(tag + '-narrow')
+    # The title bar's Close button is named by GTK's own catalogue.
+    close_name = gettext.translation('gtk40', fallback=True).gettext('Close')
+    close = wait_for('the Close button', lambda: find_all(window, role='push button',
+                                                          name=close_name))
+    do_action(close[0])
+    wait_for('the history window to close',
+             lambda: not [f for f in find_all(app, role='frame') if f.name == title])
+
+    # A machine without snapshots offers to take one.
+    title, window = open_history(app, 'blank')
+    wait_for('the empty state', lambda: find_all(window, role='label',
+                                                 name=_('No Snapshots Yet')))
+    log('a machine without snapshots says so')
+    screenshot(tag + '-empty')
+
+
+def main():
+    hearth, fixture = sys.argv[1], sys.argv[2]
+    tag = os.environ.get('HEARTH_UI_TAG', 'en')
+
+    ui.load_catalog()
+    uri = 'test://' + os.path.abspath(fixture)
+    log('starting %s --connect %s' % (hearth, uri))
+    launcher = os.environ.get('HEARTH_TEST_LAUNCHER', '').split()
+    # A critical in Hearth is a bug: make it fail the test loudly.
+    os.environ['G_DEBUG'] = 'gc-friendly,fatal-criticals'
+    process = subprocess.Popen(launcher + [hearth, '--connect', uri])
+    try:
+        app = wait_for('Hearth on the accessibility bus',
+                       lambda: process.poll() is not None or ui.find_app())
+        if process.poll() is not None:
+            log('Hearth exited with status %d at start; starting it again' % process.returncode)
+            process = subprocess.Popen(launcher + [hearth, '--connect', uri])
+            app = ui.wait_app()
+        frame = wait_for('the main window', lambda: find_all(app, role='frame'))
+        x, y = ui.center(frame[0])
+        pyatspi.Registry.generateMouseEvent(x, y, pyatspi.MOUSE_ABS)
+        scenario(app, tag)
+        if process.poll() is not None:
+            raise TestFailure('Hearth exited with status %d' % process.returncode)
+    except TestFailure as e:
+        screenshot(tag + '-failure')
+        print('FAIL: %s' % e, flush=True)
+        if process.poll() is not None:
+            print('FAIL: Hearth exited with status %d' % process.returncode, flush=True)
+        return 1
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    print('PASS', flush=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
