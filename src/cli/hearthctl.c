@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hearth-core.h"
+#include "hearthctl-create.h"
 #include "hearthctl-set.h"
 #include "hearthctl-snapshot.h"
 #include "hearthctl-stats.h"
@@ -593,6 +594,9 @@ main (int   argc,
   gboolean version = FALSE;
   gboolean set = FALSE;
   gboolean snapshot = FALSE;
+  gboolean presets = FALSE;
+  gboolean host = FALSE;
+  gboolean create = FALSE;
   gboolean stats = FALSE;
   const Command *command = NULL;
   const char *command_name;
@@ -637,6 +641,12 @@ main (int   argc,
                        _("  stats [--json] [--interval S] [--count N] [MACHINE]\n"
                          "                      Show CPU, memory, disk and network use"),
                        "",
+                       _("  presets [--json]    List the purposes and the sizes they give here"),
+                       _("  host [--json]       Show this host’s processors, memory and tier"),
+                       _("  create --name NAME --preset ID [--os OS] [--iso PATH] "
+                         "[--disk-size GIB] [--start]"),
+                       _("                      Create a machine and print its name"),
+                       "",
                        _("MACHINE is a machine’s name or UUID."),
                        NULL);
   g_option_context_set_summary (context, summary);
@@ -648,6 +658,8 @@ main (int   argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, hearthctl_set_option_entries (), GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, hearthctl_stats_option_entries (), GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, hearthctl_create_option_entries (),
+                                     GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
 
   args = g_strdupv (argv);
@@ -675,6 +687,15 @@ main (int   argc,
   set = g_str_equal (command_name, "set");
   snapshot = g_str_equal (command_name, "snapshot");
   stats = g_str_equal (command_name, "stats");
+  presets = g_str_equal (command_name, "presets");
+  host = g_str_equal (command_name, "host");
+  create = g_str_equal (command_name, "create");
+  if (!create && hearthctl_create_has_options ())
+    {
+      print_error (_("--name, --preset, --os, --iso, --disk-size and --start only apply to "
+                     "“create”."));
+      return EXIT_USAGE;
+    }
   if (!stats && hearthctl_stats_has_options ())
     {
       print_error (_("--interval and --count only apply to “stats”."));
@@ -686,7 +707,20 @@ main (int   argc,
                      "apply to “set”."));
       return EXIT_USAGE;
     }
-  if (stats)
+  if (presets || host || create)
+    {
+      if (g_strv_length (args) != 2)
+        {
+          print_error (_("“%s” takes no arguments besides its options."), command_name);
+          return EXIT_USAGE;
+        }
+      if (create && (json || !hearthctl_create_check_options (&error)))
+        {
+          print_error ("%s", error ? error->message : _("--json only applies to “list”."));
+          return EXIT_USAGE;
+        }
+    }
+  else if (stats)
     {
       if (!hearthctl_stats_check_args ((const char *const *) args + 2, &error))
         {
@@ -758,6 +792,18 @@ main (int   argc,
     {
       print_connection_error (connection, error);
       status = EXIT_FAILED;
+    }
+  else if (presets)
+    {
+      status = hearthctl_presets_run (connection, json, cli.loop);
+    }
+  else if (host)
+    {
+      status = hearthctl_host_run (connection, json, cli.loop);
+    }
+  else if (create)
+    {
+      status = hearthctl_create_run (connection, cli.loop);
     }
   else if (stats)
     {
