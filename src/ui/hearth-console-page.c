@@ -102,6 +102,7 @@ update_page (HearthConsolePage *self)
   const char *description = NULL;
   gboolean show_display = FALSE;
   gboolean spinning = FALSE;
+  gboolean was_display;
 
   if (self->machine != NULL)
     {
@@ -176,6 +177,7 @@ update_page (HearthConsolePage *self)
 
   gtk_widget_set_visible (self->spinner, spinning);
   gtk_spinner_set_spinning (GTK_SPINNER (self->spinner), spinning);
+  was_display = g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "display") == 0;
   gtk_stack_set_visible_child_name (self->stack, show_display ? "display" : "status");
 
   console_actions_update (self);
@@ -184,7 +186,8 @@ update_page (HearthConsolePage *self)
   gtk_widget_set_visible (self->resume_button,
                           gtk_widget_is_sensitive (self->resume_button) && !spinning);
 
-  if (show_display && gtk_widget_get_mapped (GTK_WIDGET (self)))
+  /* The screen takes the focus when it appears, not on every update. */
+  if (show_display && !was_display && gtk_widget_get_mapped (GTK_WIDGET (self)))
     gtk_widget_grab_focus (GTK_WIDGET (self->display));
 }
 
