@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "hearth-delete-dialog.h"
+#include "hearth-machine-settings-window.h"
 #include "hearth-timeline-window.h"
 #include "hearth-ui-utils.h"
 #include "hearth-window-private.h"
@@ -71,6 +72,8 @@ _hearth_window_actions_update (HearthWindow *self)
                                                                             machine_actions[i].action));
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "machine.delete", usable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "machine.settings",
+                                 machine != NULL && connection_is_up (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "machine.snapshots",
                                  machine != NULL && connection_is_up (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-menu", machine != NULL);
@@ -421,6 +424,39 @@ snapshots_activated (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (hearth_timeline_window_new (GTK_WINDOW (self), machine)));
 }
 
+/* Settings ----------------------------------------------------------------- */
+
+static void
+settings_activated (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  HearthWindow *self = HEARTH_WINDOW (widget);
+  HearthMachine *machine = _hearth_window_get_selected_machine (self);
+  HearthMachineSettingsWindow *window;
+
+  if (machine == NULL)
+    return;
+
+  /* One settings window per machine: bring an open one to the front. */
+  for (GList *l = gtk_window_list_toplevels (); l != NULL; l = g_list_delete_link (l, l))
+    {
+      if (HEARTH_IS_MACHINE_SETTINGS_WINDOW (l->data)
+          && hearth_machine_settings_window_get_machine (l->data) == machine)
+        {
+          gtk_window_present (GTK_WINDOW (l->data));
+          g_list_free (l);
+          return;
+        }
+    }
+
+  window = hearth_machine_settings_window_new (machine);
+  gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (self));
+  gtk_window_set_application (GTK_WINDOW (window),
+                              gtk_window_get_application (GTK_WINDOW (self)));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 /* Opening ------------------------------------------------------------------ */
 
 void
@@ -458,6 +494,7 @@ _hearth_window_class_init_actions (GtkWidgetClass *widget_class)
     gtk_widget_class_install_action (widget_class, machine_actions[i].name, NULL,
                                      machine_action_activated);
   gtk_widget_class_install_action (widget_class, "machine.delete", NULL, delete_activated);
+  gtk_widget_class_install_action (widget_class, "machine.settings", NULL, settings_activated);
   gtk_widget_class_install_action (widget_class, "machine.snapshots", NULL, snapshots_activated);
 
   /* Pause and Resume share Ctrl+P: only the one that is enabled runs. */
@@ -478,6 +515,10 @@ _hearth_window_class_init_actions (GtkWidgetClass *widget_class)
                                        "machine.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0,
                                        "machine.delete", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_ALT_MASK,
+                                       "machine.settings", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK,
+                                       "machine.settings", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_h, GDK_CONTROL_MASK,
                                        "machine.snapshots", NULL);
 }

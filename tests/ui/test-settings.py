@@ -1,0 +1,218 @@
+#!/usr/bin/python3
+# test-settings.py  SPDX-License-Identifier: GPL-3.0-or-later
+#
+# The machine settings window, driven through the accessibility tree as a user
+# would: open it from a machine's context menu, change the description and the
+# memory, see a value above the host's refused in place with its reason, and
+# read the applied values back from libvirt by opening the window again.
+# Screenshots of every page go to $HEARTH_TEST_ARTIFACTS/settings/.
+#
+# Run by test-settings.sh inside its own D-Bus session and X server, on the
+# test driver node tests/data/settings/settings-node.xml (8 threads, 16 GiB).
+# Usage: test-settings.py HEARTH FIXTURE
+
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+
+import pyatspi
+
+_here = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.util.spec_from_file_location('hearth_ui_test',
+                                               os.path.join(_here, 'hearth-ui-test.py'))
+ui = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(ui)
+
+TestFailure = ui.TestFailure
+log = ui.log
+find_all = ui.find_all
+wait_for = ui.wait_for
+click = ui.click
+_ = ui._
+
+CONTROL_L = 37
+KEYSYM_A = 0x61
+MACHINE = 'workstation'
+DESCRIPTION = 'Family workstation <&>'
+MEMORY_MIB = '3072'
+TOO_MUCH_MIB = '20000'   # more than the fixture host's 16 GiB
+
+PAGES = [('general', 'General'), ('hardware', 'Processor & Memory'), ('storage', 'Storage'),
+         ('network', 'Network'), ('devices', 'Display & Boot'), ('xml', 'Edit XML')]
+
+PAGE_MARKS = {'General': 'Machine', 'Processor & Memory': 'Processor and Memory',
+              'Storage': 'Disks and CD-ROMs', 'Network': 'Network Interfaces',
+              'Display & Boot': 'Display and Sound', 'Edit XML': 'Domain XML'}
+
+
+def screenshot(name):
+    directory = os.path.join(os.environ.get('HEARTH_TEST_ARTIFACTS', '.'), 'settings')
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, name + '.png')
+    time.sleep(0.8)  # let transitions and toasts settle; screenshots are artifacts only
+    subprocess.run(['import', '-window', 'root', path], check=True)
+    log('screenshot ' + path)
+
+
+def text_of(node):
+    text = node.queryText()
+    return text.getText(0, text.characterCount)
+
+
+def settings_open(app):
+    # A wide window shows the page tabs in place of its title.
+    return find_all(app, role='page tab', name=_('Processor & Memory'))
+
+
+def open_settings(app):
+    """Opens the settings through the machine's context menu (its mnemonic)."""
+    tile = ui.tile_named(app, MACHINE)
+    click(tile)
+    click(tile, button=3)
+    label = _('Se_ttings…')
+    ui.type_text(label[label.index('_') + 1].lower())
+    wait_for('the settings window', lambda: settings_open(app))
+    # The values come from libvirt in a worker; the name row fills in once loaded.
+    wait_for('the settings to load', lambda: [
+        n for n in find_all(app, role='text', name=_('Name')) if text_of(n) == MACHINE])
+
+
+def close_settings(app):
+    ui.press_keys('Escape')
+    wait_for('the settings window to close', lambda: not settings_open(app))
+
+
+def show_page(app, title):
+    tabs = wait_for('the %s page tab' % title,
+                    lambda: find_all(app, role='page tab', name=_(title)))
+    mark = _(PAGE_MARKS[title])
+    # The window has two view switchers (header bar and bottom bar); only one is
+    # on screen, and GTK 4.8 reports both as showing: try them in turn.
+    for tab in tabs:
+        click(tab)
+        try:
+            wait_for('the %s page' % title, lambda: find_all(app, role='label', name=mark),
+                     timeout=5)
+            return
+        except TestFailure:
+            continue
+    raise TestFailure('the %s page did not show' % title)
+
+
+def replace_text(node, text):
+    click(node)
+    pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_PRESS)
+    pyatspi.Registry.generateKeyboardEvent(KEYSYM_A, None, pyatspi.KEY_SYM)
+    pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_RELEASE)
+    time.sleep(0.2)
+    ui.type_text(text)
+
+
+def spin(app, name):
+    return wait_for('the %s spin button' % name,
+                    lambda: find_all(app, role='spin button', name=_(name)))[0]
+
+
+def expect_label(app, text, what):
+    wait_for(what, lambda: find_all(app, role='label', name=text))
+
+
+def set_memory(app, mib):
+    memory = spin(app, 'Memory in MiB')
+    replace_text(memory, mib)
+    ui.press_keys('Return')
+    apply = wait_for('Apply to become sensitive', lambda: [
+        b for b in find_all(app, role='push button', name=_('Apply processor and memory'))
+        if b.getState().contains(pyatspi.STATE_SENSITIVE)])
+    ui.do_action(apply[0])
+
+
+def scenario(app, tag):
+    ui.expect_states(app, {MACHINE: 'Shut Off'})
+    open_settings(app)
+    log('the context menu opens the settings of %s' % MACHINE)
+    screenshot(tag + '-general')
+
+    # The description applies from its entry (Return), and a toast says so.
+    entry = wait_for('the description entry',
+                     lambda: find_all(app, role='text', name=_('Description')))[0]
+    replace_text(entry, DESCRIPTION)
+    ui.press_keys('Return')
+    expect_label(app, _('%s: applied') % _('Description'), 'the description applied toast')
+    log('description applied')
+
+    # Memory above the host's is refused in place, with the reason.
+    show_page(app, 'Processor & Memory')
+    set_memory(app, TOO_MUCH_MIB)
+    refusal = _('This much memory is more than the machine can have on this host.')
+    expect_label(app, refusal, 'the refusal under the memory group')
+    log('too much memory refused in place')
+    screenshot(tag + '-hardware-refused')
+
+    set_memory(app, MEMORY_MIB)
+    expect_label(app, _('%s: applied') % _('Memory'), 'the memory applied toast')
+    wait_for('the refusal to go', lambda: not find_all(app, role='label', name=refusal))
+    log('memory applied')
+    screenshot(tag + '-hardware')
+
+    for page_id, title in PAGES[2:]:
+        show_page(app, title)
+        screenshot('%s-%s' % (tag, page_id))
+    close_settings(app)
+
+    # Opening the settings again reads them from libvirt: the changes are there.
+    open_settings(app)
+    entry = wait_for('the description entry',
+                     lambda: find_all(app, role='text', name=_('Description')))[0]
+    if text_of(entry) != DESCRIPTION:
+        raise TestFailure('description read back as %r' % text_of(entry))
+    show_page(app, 'Processor & Memory')
+    memory = spin(app, 'Memory in MiB')
+    wait_for('memory read back', lambda: text_of(memory) == MEMORY_MIB)
+    log('description and memory read back from libvirt')
+    close_settings(app)
+
+
+def main():
+    hearth, fixture = sys.argv[1], sys.argv[2]
+    tag = os.environ.get('HEARTH_UI_TAG', 'en')
+    ui.load_catalog()
+    uri = 'test://' + os.path.abspath(fixture)
+    os.environ['G_DEBUG'] = 'gc-friendly,fatal-criticals'
+    launcher = os.environ.get('HEARTH_TEST_LAUNCHER', '').split()
+    log('starting %s --connect %s' % (hearth, uri))
+    process = subprocess.Popen(launcher + [hearth, '--connect', uri])
+    try:
+        app = wait_for('Hearth on the accessibility bus',
+                       lambda: process.poll() is not None or ui.find_app())
+        if process.poll() is not None:
+            log('Hearth exited with status %d at start; starting it again' % process.returncode)
+            process = subprocess.Popen(launcher + [hearth, '--connect', uri])
+            app = ui.wait_app()
+        frame = wait_for('the main window', lambda: find_all(app, role='frame'))
+        x, y = ui.center(frame[0])
+        pyatspi.Registry.generateMouseEvent(x, y, pyatspi.MOUSE_ABS)
+        scenario(app, tag)
+        if process.poll() is not None:
+            raise TestFailure('Hearth exited with status %d' % process.returncode)
+    except TestFailure as e:
+        screenshot(tag + '-failure')
+        print('FAIL: %s' % e, flush=True)
+        if process.poll() is not None:
+            print('FAIL: Hearth exited with status %d' % process.returncode, flush=True)
+        return 1
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    print('PASS', flush=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
