@@ -58,6 +58,7 @@ struct _HearthTimelineView
   guint               n_lanes;
   int                 card_height;  /* measured, the tallest card */
   guint               rebuild_id;
+  guint               focus_tick_id;
 };
 
 G_DEFINE_FINAL_TYPE (HearthTimelineView, hearth_timeline_view, GTK_TYPE_WIDGET)
@@ -642,6 +643,38 @@ hearth_timeline_view_snapshot (GtkWidget   *widget,
 
 /* Keyboard ----------------------------------------------------------------- */
 
+static void
+scroll_adjustment (GtkAdjustment *adjustment,
+                   double         start,
+                   double         size)
+{
+  double value = gtk_adjustment_get_value (adjustment);
+  double page = gtk_adjustment_get_page_size (adjustment);
+
+  if (start < value)
+    gtk_adjustment_set_value (adjustment, start - PADDING);
+  else if (start + size > value + page)
+    gtk_adjustment_set_value (adjustment, start + size - page + PADDING);
+}
+
+/* GtkViewport of GTK 4.8 cannot scroll to a child itself: bring a card and its
+ * marker into view through the scrolled window's adjustments. */
+static void
+scroll_to_node (HearthTimelineView *self,
+                Node               *node)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t bounds;
+
+  if (scroller == NULL || !gtk_widget_compute_bounds (node->card, GTK_WIDGET (self), &bounds))
+    return;
+
+  scroll_adjustment (gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scroller)),
+                     bounds.origin.x, bounds.size.width);
+  scroll_adjustment (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)),
+                     bounds.origin.y, bounds.size.height + MARKER_SPACE);
+}
+
 static Node *
 selected_node (HearthTimelineView *self)
 {
@@ -770,6 +803,7 @@ on_key_pressed_cb (GtkEventControllerKey *controller,
     {
       hearth_timeline_view_set_selected (self, target->snapshot);
       gtk_widget_grab_focus (target->card);
+      scroll_to_node (self, target);
     }
   return GDK_EVENT_STOP;
 }
@@ -782,6 +816,11 @@ hearth_timeline_view_dispose (GObject *object)
   HearthTimelineView *self = HEARTH_TIMELINE_VIEW (object);
 
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  if (self->focus_tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->focus_tick_id);
+      self->focus_tick_id = 0;
+    }
   if (self->nodes != NULL)
     {
       g_hash_table_foreach (self->nodes, disconnect_node, self);
@@ -992,16 +1031,43 @@ hearth_timeline_view_set_selected (HearthTimelineView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
 }
 
-/* Moves keyboard focus to the selected card, e.g. after a dialog closed. */
+/* Focus scrolls the card into view, which needs its place: wait for a frame
+ * in which the card has been laid out. */
+static gboolean
+focus_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *frame_clock,
+               gpointer       user_data)
+{
+  HearthTimelineView *self = HEARTH_TIMELINE_VIEW (widget);
+  Node *node = selected_node (self);
+
+  if (self->rebuild_id != 0 || (node != NULL && gtk_widget_get_width (node->card) == 0))
+    return G_SOURCE_CONTINUE;
+
+  self->focus_tick_id = 0;
+  if (node != NULL)
+    {
+      gtk_widget_grab_focus (node->card);
+      scroll_to_node (self, node);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * hearth_timeline_view_focus_selected:
+ *
+ * Moves keyboard focus to the selected card once it is laid out, which also
+ * scrolls it into view: the window does this when the timeline first shows,
+ * so the current snapshot is on screen and the arrow keys start from it.
+ */
 void
 hearth_timeline_view_focus_selected (HearthTimelineView *self)
 {
-  Node *node;
-
   g_return_if_fail (HEARTH_IS_TIMELINE_VIEW (self));
 
-  if ((node = selected_node (self)))
-    gtk_widget_grab_focus (node->card);
+  if (self->focus_tick_id == 0)
+    self->focus_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), focus_tick_cb,
+                                                        NULL, NULL);
 }
 
 GtkOrientation

@@ -253,8 +253,12 @@ update_page (HearthTimelineWindow *self)
     gtk_stack_set_visible_child_name (self->stack, "loading");
   else if (g_list_model_get_n_items (snapshots) == 0)
     gtk_stack_set_visible_child_name (self->stack, "empty");
-  else
-    gtk_stack_set_visible_child_name (self->stack, "timeline");
+  else if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "timeline") != 0)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "timeline");
+      /* Start where the machine is now: the current snapshot, on screen and focused. */
+      hearth_timeline_view_focus_selected (self->view);
+    }
 
   if (error != NULL)
     show_error (self, _("Could Not Read the Snapshots"), error);
@@ -404,6 +408,7 @@ on_take_done_cb (GObject      *object,
     }
 
   hearth_timeline_view_set_selected (request->self->view, snapshot);
+  hearth_timeline_view_focus_selected (request->self->view);
   text = g_strdup_printf (_("Snapshot “%s” taken"), snapshot_title (snapshot));
   adw_toast_overlay_add_toast (request->self->toast_overlay, adw_toast_new (text));
 }
@@ -529,6 +534,7 @@ on_revert_done_cb (GObject      *object,
     return;
 
   hearth_timeline_view_set_selected (request->self->view, request->snapshot);
+  hearth_timeline_view_focus_selected (request->self->view);
   text = g_strdup_printf (_("Went back to “%s”"), request->title);
   adw_toast_overlay_add_toast (request->self->toast_overlay, adw_toast_new (text));
 }
