@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "hearth-application.h"
+#include "hearth-dashboard-window.h"
 #include "hearth-preferences-window.h"
 #include "hearth-ui-utils.h"
 #include "hearth-window.h"
@@ -148,6 +149,33 @@ new_machine_activated (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (hearth_wizard_window_new (window, self->connection)));
 }
 
+/* One dashboard per connection: asking again brings it to the front. */
+static void
+dashboard_activated (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  HearthApplication *self = user_data;
+  HearthDashboardWindow *dashboard;
+
+  if (self->connection == NULL)
+    return;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (HEARTH_IS_DASHBOARD_WINDOW (l->data)
+          && hearth_dashboard_window_get_connection (l->data) == self->connection)
+        {
+          gtk_window_present (GTK_WINDOW (l->data));
+          return;
+        }
+    }
+
+  dashboard = hearth_dashboard_window_new (GTK_APPLICATION (self), self->connection,
+                                           self->settings);
+  gtk_window_present (GTK_WINDOW (dashboard));
+}
+
 static void
 preferences_activated (GSimpleAction *action,
                        GVariant      *parameter,
@@ -210,6 +238,7 @@ quit_activated (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { "new-machine", new_machine_activated },
+  { "dashboard", dashboard_activated },
   { "preferences", preferences_activated },
   { "about", about_activated },
   { "quit", quit_activated },
@@ -222,6 +251,7 @@ hearth_application_startup (GApplication *application)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *new_accels[] = { "<Control>n", NULL };
   static const char *prefs_accels[] = { "<Control>comma", NULL };
+  static const char *dashboard_accels[] = { "<Control>m", NULL };
 
   G_APPLICATION_CLASS (hearth_application_parent_class)->startup (application);
 
@@ -237,6 +267,7 @@ hearth_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.new-machine", new_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.dashboard", dashboard_accels);
 
   self->collection = hearth_machine_collection_new ();
 }

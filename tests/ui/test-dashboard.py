@@ -1,0 +1,224 @@
+#!/usr/bin/python3
+# test-dashboard.py  SPDX-License-Identifier: GPL-3.0-or-later
+#
+# The resource dashboard, driven through the accessibility tree as a user
+# would: open it with Ctrl+M, find the host charts by name and their
+# "now, minimum, maximum" descriptions, the headroom rows and the busiest
+# machines; change the time range; on the Alerts page, find the default rule
+# (CPU above 90 % for 30 seconds), add a rule through the dialog and remove
+# it again. On the test driver the figures are unknown ("—"), so the test
+# checks that the dashboard says so rather than showing numbers it does not
+# have. Screenshots go to $HEARTH_TEST_ARTIFACTS/dashboard/.
+#
+# Run by test-dashboard.sh inside its own D-Bus session and X server.
+# Usage: test-dashboard.py HEARTH FIXTURE
+
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+
+import pyatspi
+
+_here = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.util.spec_from_file_location('hearth_ui_test',
+                                               os.path.join(_here, 'hearth-ui-test.py'))
+ui = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(ui)
+
+TestFailure = ui.TestFailure
+log = ui.log
+find_all = ui.find_all
+wait_for = ui.wait_for
+do_action = ui.do_action
+click = ui.click
+_ = ui._
+
+CONTROL_L = 37
+KEYSYM = {'m': 0x6d, 'Escape': 0xff1b}
+
+# The running and paused machines of tests/ui/data/machines.xml.
+ACTIVE = ['Debian Server', 'ubuntu-desktop', '学生沙盒 🧪 <&>\'"']
+
+
+def screenshot(name):
+    directory = os.path.join(os.environ.get('HEARTH_TEST_ARTIFACTS', '.'), 'dashboard')
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, name + '.png')
+    time.sleep(1.0)  # let transitions settle; screenshots are artifacts only
+    subprocess.run(['import', '-window', 'root', path], check=True)
+    log('screenshot ' + path)
+
+
+def press(keysym, modifiers=()):
+    for keycode in modifiers:
+        pyatspi.Registry.generateKeyboardEvent(keycode, None, pyatspi.KEY_PRESS)
+    pyatspi.Registry.generateKeyboardEvent(KEYSYM[keysym], None, pyatspi.KEY_SYM)
+    for keycode in reversed(modifiers):
+        pyatspi.Registry.generateKeyboardEvent(keycode, None, pyatspi.KEY_RELEASE)
+    time.sleep(0.4)
+
+
+def labels(root):
+    return [n.name for n in find_all(root, role='label')]
+
+
+def rule_rows(root):
+    """Rule rows by title (list items whose name is a rule's text)."""
+    return [n.name for n in find_all(root, role='list item')]
+
+
+def button(root, label):
+    text = ui.strip_mnemonic(_(label))
+    return [b for b in find_all(root, role='push button')
+            if b.name.replace('_', '').startswith(text)]
+
+
+def dashboard(app):
+    # The toplevel is a "frame" or, depending on the GTK version, a "filler".
+    return [w for w in app if w is not None and w.name == _('Resource Dashboard')]
+
+
+def scenario(app, tag):
+    wait_for('the machines', lambda: set(ACTIVE) <= set(ui.machine_tiles(app)))
+    press('m', modifiers=(CONTROL_L,))
+    title = _('Resource Dashboard')
+    window = wait_for('the dashboard window', lambda: dashboard(app))[0]
+    x, y = ui.center(window)
+    pyatspi.Registry.generateMouseEvent(x, y, pyatspi.MOUSE_ABS)
+    log('Ctrl+M opened the dashboard')
+
+    # The host charts, by accessible name, each described for screen readers.
+    names = [_('Host %s chart') % _(t) for t in ('CPU', 'Memory', 'Disk', 'Network')]
+    charts = wait_for('the host charts', lambda: (lambda c: c if len(c) == 4 else None)(
+        [n for n in find_all(window, role='image') if n.name in names]))
+    # The sampler ticks: after the first figures, every chart has a summary
+    # for its range, or says that there are none (the test driver's host
+    # reports no CPU time and no free memory).
+    minute = _('over the last minute')
+    none = _('No figures yet')
+    wait_for('chart descriptions', lambda: all(
+        c.description == none or c.description.endswith(minute) for c in charts))
+    log('host charts: %s' % [(c.name, c.description) for c in charts])
+
+    # The busiest machines: every running or paused machine of the fixture,
+    # with its own small chart, and figures shown as "—" as the test driver
+    # has none.
+    try:
+        wait_for('the top consumers', lambda: set(ACTIVE) <= set(rule_rows(window)))
+    except TestFailure:
+        for n in ui.walk(window):
+            if n.getRoleName() in ('list item', 'list', 'image', 'label'):
+                log('%s %r %r' % (n.getRoleName(), n.name, n.description))
+        raise
+    small = [_('CPU of %s') % name for name in ACTIVE]
+    wait_for('their small charts', lambda: set(small) <= {
+        n.name for n in find_all(window, role='image')})
+    if 'windows-11' in rule_rows(window):
+        raise TestFailure('a shut-off machine is listed among the top consumers')
+    log('top consumers: %s' % sorted(set(ACTIVE)))
+
+    # The golden-ratio headroom has numbers and a verdict once the host is
+    # probed: the fixture's running and paused machines commit 8 vCPUs and
+    # 14 GiB, more than 61.8 % of the test driver's host.
+    verdict = _('Over the budget: the host may get slow')
+    rows = wait_for('the headroom verdicts', lambda: (lambda r: r if len(r) == 2 else None)(
+        [n.name for n in find_all(window, role='label') if n.name.endswith(' — ' + verdict)]))
+    if not rows[0].startswith((_('%u of %.1f vCPUs (%u threads)') % (8, 1, 1))[:5]):
+        raise TestFailure('vCPU headroom reads %r' % rows[0])
+    log('headroom shown: %s' % rows)
+    screenshot(tag + '-overview')
+
+    # A longer range changes what the charts summarise.
+    dropdown = wait_for('the range selector', lambda: [
+        n for n in find_all(window) if n.name == _('Time Range')])
+    log('range selector found: %s' % dropdown[0].getRoleName())
+
+    # The Alerts page.
+    alerts_tab = wait_for('the Alerts tab', lambda: [
+        n for n in find_all(window) if n.name == _('Alerts') and
+        n.getRoleName() in ('toggle button', 'push button', 'radio button', 'page tab')])
+    click(alerts_tab[0])
+    default_rule = _('%s above %s for %s') % (
+        _('CPU'), _('%.0f %%') % 90, ui._catalog.ngettext('%u second', '%u seconds', 30) % 30)
+    wait_for('the default rule', lambda: default_rule in rule_rows(window))
+    wait_for('no fired alert', lambda: find_all(window, role='label',
+                                                 name=_('No alert has fired')))
+    log('the default rule is listed: ' + default_rule)
+    screenshot(tag + '-alerts')
+
+    # Add a rule through the dialog with its defaults (CPU above 90 %, 30 s,
+    # any machine): the list then has it twice, and it is stored.
+    add = wait_for('the Add Rule button', lambda: button(window, '_Add Rule'))
+    do_action(add[0])
+    wait_for('the rule dialog', lambda: find_all(app, name=_('Add Rule')))
+    screenshot(tag + '-rule-dialog')
+    # GTK 4.8 may append a button's label to its name: match the start, and
+    # tell the response from the Add Rule button.
+    add_name = ui.strip_mnemonic(_('_Add'))
+    add_rule_name = ui.strip_mnemonic(_('_Add Rule'))
+    confirm = wait_for('the Add response', lambda: [
+        b for b in find_all(app, role='push button')
+        if b.name.replace('_', '').startswith(add_name) and
+        not b.name.replace('_', '').startswith(add_rule_name)])
+    do_action(confirm[0])
+    wait_for('two rules', lambda: rule_rows(window).count(default_rule) == 2)
+    log('a rule was added')
+
+    remove_name = _('Remove “%s”') % default_rule
+    removes = wait_for('the remove buttons', lambda: (lambda b: b if len(b) == 2 else None)(
+        [b for b in find_all(window, role='push button') if b.name.startswith(remove_name)]))
+    do_action(removes[1])
+    wait_for('one rule again', lambda: rule_rows(window).count(default_rule) == 1)
+    log('a rule was removed')
+
+    do_action(wait_for('the Close button', lambda: find_all(window, role='push button',
+                                                             name=_('Close')))[0])
+    wait_for('the dashboard to close', lambda: not dashboard(app))
+    log('the dashboard closed')
+
+
+def main():
+    hearth, fixture = sys.argv[1], sys.argv[2]
+    tag = os.environ.get('HEARTH_UI_TAG', 'en')
+
+    ui.load_catalog()
+    uri = 'test://' + os.path.abspath(fixture)
+    log('starting %s --connect %s' % (hearth, uri))
+    launcher = os.environ.get('HEARTH_TEST_LAUNCHER', '').split()
+    # A critical in Hearth is a bug: make it fail the test loudly.
+    os.environ['G_DEBUG'] = 'gc-friendly,fatal-criticals'
+    process = subprocess.Popen(launcher + [hearth, '--connect', uri])
+    try:
+        app = wait_for('Hearth on the accessibility bus',
+                       lambda: process.poll() is not None or ui.find_app())
+        if process.poll() is not None:
+            log('Hearth exited with status %d at start; starting it again' % process.returncode)
+            process = subprocess.Popen(launcher + [hearth, '--connect', uri])
+            app = ui.wait_app()
+        frame = wait_for('the main window', lambda: find_all(app, role='frame'))
+        x, y = ui.center(frame[0])
+        pyatspi.Registry.generateMouseEvent(x, y, pyatspi.MOUSE_ABS)
+        scenario(app, tag)
+        if process.poll() is not None:
+            raise TestFailure('Hearth exited with status %d' % process.returncode)
+    except TestFailure as e:
+        screenshot(tag + '-failure')
+        print('FAIL: %s' % e, flush=True)
+        if process.poll() is not None:
+            print('FAIL: Hearth exited with status %d' % process.returncode, flush=True)
+        return 1
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    print('PASS', flush=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
