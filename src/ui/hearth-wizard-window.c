@@ -70,6 +70,7 @@ struct _HearthWizardWindow
   GtkAdjustment      *memory_adjustment;
   GtkAdjustment      *disk_size_adjustment;
   GtkWidget          *disk_size_row;
+  AdwPreferencesGroup *gauge_group;
   AdwActionRow       *cpu_gauge_row;
   AdwActionRow       *memory_gauge_row;
   GtkLevelBar        *cpu_gauge;
@@ -86,6 +87,7 @@ struct _HearthWizardWindow
   GtkWidget          *error_box;
   GtkLabel           *error_title;
   GtkLabel           *error_detail;
+  GtkLabel           *error_message;
   AdwEntryRow        *name_row;
   AdwPreferencesGroup *summary_group;
   GtkCheckButton     *start_check;
@@ -548,7 +550,9 @@ create_purpose_card (HearthWizardWindow *self,
     sizes_text = g_strdup (_("Working out the sizes for this computer…"));
   else if (hearth_preset_size_for (preset, self->host, get_os_id (self), &sizing, &error))
     {
-      g_autofree char *sizes_line = describe_sizing (&sizing, get_source_kind (self) != SOURCE_DISK);
+      g_autofree char *sizes_line = NULL;
+
+      sizes_line = describe_sizing (&sizing, get_source_kind (self) != SOURCE_DISK);
 
       if (sizing.below_recommended)
         sizes_text = g_strdup_printf ("%s\n%s", sizes_line,
@@ -583,7 +587,7 @@ create_purpose_card (HearthWizardWindow *self,
 
   gtk_label_set_wrap (GTK_LABEL (description), TRUE);
   /* A modest natural width lets two cards share a line in a wide window. */
-  gtk_label_set_max_width_chars (GTK_LABEL (description), 36);
+  gtk_label_set_max_width_chars (GTK_LABEL (description), 30);
   gtk_label_set_width_chars (GTK_LABEL (description), 20);
   gtk_label_set_xalign (GTK_LABEL (description), 0);
   gtk_widget_set_vexpand (description, TRUE);
@@ -591,7 +595,7 @@ create_purpose_card (HearthWizardWindow *self,
   gtk_widget_add_css_class (description, "dim-label");
 
   gtk_label_set_wrap (GTK_LABEL (sizes), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (sizes), 36);
+  gtk_label_set_max_width_chars (GTK_LABEL (sizes), 30);
   gtk_label_set_xalign (GTK_LABEL (sizes), 0);
   gtk_widget_add_css_class (sizes, "caption");
   gtk_widget_add_css_class (sizes, ok ? "accent" : "error");
@@ -773,6 +777,7 @@ update_gauge (HearthWizardWindow *self)
     case HEARTH_GOLDEN_FIT_OVER:
     default:
       verdict_title = _("Too Much While Others Run");
+      /* xgettext:no-c-format */
       verdict_text = _("With the running machines, this computer would keep less than 38.2 % "
                        "for itself. Choose less here, or shut another machine down before "
                        "starting this one.");
@@ -866,6 +871,29 @@ on_security_changed_cb (HearthWizardWindow *self)
   if (!uefi)
     gtk_switch_set_active (self->secure_boot_switch, FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->secure_boot_switch), uefi);
+}
+
+static const char *
+describe_network_zone (HearthNetworkZone zone)
+{
+  switch (zone)
+    {
+    case HEARTH_NETWORK_ZONE_ISOLATED:
+      return _("No network at all: nothing gets in or out");
+    case HEARTH_NETWORK_ZONE_DMZ:
+      return _("Can offer services to your home network");
+    case HEARTH_NETWORK_ZONE_HOME_NAT:
+    default:
+      return _("Reaches the internet through this computer");
+    }
+}
+
+static void
+on_network_changed_cb (HearthWizardWindow *self)
+{
+  HearthNetworkZone zone = (HearthNetworkZone) adw_combo_row_get_selected (self->network_row);
+
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->network_row), describe_network_zone (zone));
 }
 
 /* --- Review page ------------------------------------------------------------ */
@@ -1012,8 +1040,16 @@ fill_review (HearthWizardWindow *self)
 
   network_item = adw_combo_row_get_selected_item (self->network_row);
   if (GTK_IS_STRING_OBJECT (network_item))
-    add_summary_row (self, _("Network"),
-                     gtk_string_object_get_string (GTK_STRING_OBJECT (network_item)));
+    {
+      g_autofree char *network = NULL;
+      HearthNetworkZone zone = (HearthNetworkZone) adw_combo_row_get_selected (self->network_row);
+
+      /* Translators: a network zone and what it means, e.g. "Isolated: No network at all". */
+      network = g_strdup_printf (_("%s: %s"),
+                                 gtk_string_object_get_string (GTK_STRING_OBJECT (network_item)),
+                                 describe_network_zone (zone));
+      add_summary_row (self, _("Network"), network);
+    }
   add_summary_row (self, _("Sandbox Mode"),
                    gtk_switch_get_active (self->sandbox_switch)
                      ? _("On: every change is forgotten at power-off")
@@ -1031,7 +1067,6 @@ show_error (HearthWizardWindow *self,
             const GError       *error)
 {
   const char *title;
-  g_autofree char *detail = NULL;
   const char *advice;
 
   if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_NAME_TAKEN))
@@ -1062,9 +1097,10 @@ show_error (HearthWizardWindow *self,
       advice = hearth_ui_error_explanation (error);
     }
 
-  detail = g_strdup_printf ("%s\n%s", advice, error->message);
   gtk_label_set_text (self->error_title, title);
-  gtk_label_set_text (self->error_detail, detail);
+  gtk_label_set_text (self->error_detail, advice);
+  /* The core's message is for developers and in English: small, for reports. */
+  gtk_label_set_text (self->error_message, error->message);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->error_box),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, title, -1);
   gtk_widget_set_visible (self->error_box, TRUE);
@@ -1090,7 +1126,8 @@ on_name_activated_cb (HearthWizardWindow *self)
 static HearthMachineSpec *
 build_spec (HearthWizardWindow *self)
 {
-  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
+  g_autofree char *name = g_strstrip (g_strdup (text));
   g_autoptr(HearthMachineSpec) spec = hearth_machine_spec_new (name);
   const char *os_id = get_os_id (self);
 
@@ -1459,6 +1496,7 @@ hearth_wizard_window_class_init (HearthWizardWindowClass *klass)
   BIND (memory_adjustment);
   BIND (disk_size_adjustment);
   BIND (disk_size_row);
+  BIND (gauge_group);
   BIND (cpu_gauge_row);
   BIND (memory_gauge_row);
   BIND (cpu_gauge);
@@ -1475,6 +1513,7 @@ hearth_wizard_window_class_init (HearthWizardWindowClass *klass)
   BIND (error_box);
   BIND (error_title);
   BIND (error_detail);
+  BIND (error_message);
   BIND (name_row);
   BIND (summary_group);
   BIND (start_check);
@@ -1488,6 +1527,7 @@ hearth_wizard_window_class_init (HearthWizardWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_purpose_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_resources_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_security_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_network_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_name_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_name_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_page_changed_cb);
@@ -1512,6 +1552,13 @@ hearth_wizard_window_init (HearthWizardWindow *self)
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->disk_row), FALSE);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->detect_row), FALSE);
 
+  /* In C rather than the .ui, where xgettext would take "% o" for a format. */
+  adw_preferences_group_set_description (self->gauge_group,
+                                         /* xgettext:no-c-format */
+                                         _("Running machines together should use at most "
+                                           "61.8 % of this computer’s processors and memory, "
+                                           "so that it stays responsive."));
+
   /* The gauges: green within 90 % of the budget, amber up to it, red above. */
   gtk_level_bar_remove_offset_value (self->cpu_gauge, GTK_LEVEL_BAR_OFFSET_LOW);
   gtk_level_bar_remove_offset_value (self->cpu_gauge, GTK_LEVEL_BAR_OFFSET_HIGH);
@@ -1530,6 +1577,7 @@ hearth_wizard_window_init (HearthWizardWindow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 
   fill_os_list (self);
+  on_network_changed_cb (self);
   on_page_changed_cb (self);
 }
 
