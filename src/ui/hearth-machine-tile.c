@@ -23,6 +23,8 @@ struct _HearthMachineTile
   /* Owned. */
   HearthMachine *machine;
   GSignalGroup  *machine_signals;
+  GSignalGroup  *sandbox_signals;  /* the machine's connection's HearthSandbox */
+  GtkWidget     *sandbox_badge;    /* overlay child of thumbnail */
 
   /* Template children. */
   GtkWidget *thumbnail;
@@ -106,6 +108,28 @@ update_busy (HearthMachineTile *self)
                                -1);
 }
 
+/* A machine in sandbox mode says so on its tile. */
+static void
+update_sandbox (HearthMachineTile *self)
+{
+  HearthSandbox *sandbox = g_signal_group_dup_target (self->sandbox_signals);
+  gboolean enabled;
+
+  enabled = sandbox != NULL && self->machine != NULL &&
+            hearth_sandbox_is_enabled (sandbox, self->machine);
+  gtk_widget_set_visible (self->sandbox_badge, enabled);
+  g_clear_object (&sandbox);
+}
+
+static void
+on_sandbox_changed_cb (HearthSandbox     *sandbox,
+                       HearthMachine     *machine,
+                       HearthMachineTile *self)
+{
+  if (machine == self->machine)
+    update_sandbox (self);
+}
+
 static void
 on_secondary_pressed_cb (GtkGestureClick   *gesture,
                          int                n_press,
@@ -136,6 +160,9 @@ hearth_machine_tile_dispose (GObject *object)
   if (self->machine_signals != NULL)
     g_signal_group_set_target (self->machine_signals, NULL);
   g_clear_object (&self->machine_signals);
+  if (self->sandbox_signals != NULL)
+    g_signal_group_set_target (self->sandbox_signals, NULL);
+  g_clear_object (&self->sandbox_signals);
   g_clear_object (&self->machine);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), HEARTH_TYPE_MACHINE_TILE);
@@ -245,6 +272,21 @@ hearth_machine_tile_init (HearthMachineTile *self)
                                   G_CALLBACK (update_state), self);
   g_signal_group_connect_swapped (self->machine_signals, "notify::busy",
                                   G_CALLBACK (update_busy), self);
+
+  self->sandbox_badge = gtk_label_new (_("Sandbox"));
+  gtk_widget_set_tooltip_text (self->sandbox_badge,
+                               _("Returns to a snapshot every time it powers off"));
+  gtk_widget_set_halign (self->sandbox_badge, GTK_ALIGN_START);
+  gtk_widget_set_valign (self->sandbox_badge, GTK_ALIGN_START);
+  gtk_widget_set_visible (self->sandbox_badge, FALSE);
+  gtk_widget_add_css_class (self->sandbox_badge, "sandbox-badge");
+  gtk_overlay_add_overlay (GTK_OVERLAY (self->thumbnail), self->sandbox_badge);
+
+  self->sandbox_signals = g_signal_group_new (HEARTH_TYPE_SANDBOX);
+  g_signal_group_connect (self->sandbox_signals, "changed",
+                          G_CALLBACK (on_sandbox_changed_cb), self);
+  g_signal_group_connect_swapped (self->sandbox_signals, "notify::loaded",
+                                  G_CALLBACK (update_sandbox), self);
 }
 
 GtkWidget *
@@ -272,9 +314,15 @@ hearth_machine_tile_set_machine (HearthMachineTile *self,
     return;
 
   g_signal_group_set_target (self->machine_signals, machine);
+  g_signal_group_set_target (self->sandbox_signals,
+                             machine && hearth_machine_get_connection (machine)
+                               ? hearth_sandbox_get_for_connection (
+                                   hearth_machine_get_connection (machine))
+                               : NULL);
   update_name (self);
   update_state (self);
   update_busy (self);
+  update_sandbox (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MACHINE]);
 }

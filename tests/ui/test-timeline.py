@@ -99,6 +99,27 @@ def details_title(root, title):
     return [n for n in find_all(root, role='label', name=title) if not in_card(n)]
 
 
+def count_cards(root):
+    head = _('Snapshot “%s”, %s').split('%s')[0]
+    return len([n for n in find_all(root, role='push button')
+                if (n.name or '').startswith(head)])
+
+
+def window_of(node):
+    while node.parent is not None and node.getRoleName() not in ('frame', 'dialog', 'window'):
+        node = node.parent
+    return node
+
+
+def dialog_button(dialog, label):
+    name = ui.strip_mnemonic(label)
+    buttons = [b for b in find_all(dialog, role='push button')
+               if b.name.replace('_', '').startswith(name)]
+    if not buttons:
+        raise TestFailure('no %r button in %r' % (name, dialog.name))
+    return buttons[-1]
+
+
 def x_window_id(title):
     out = subprocess.run(['xwininfo', '-root', '-tree'], check=True, capture_output=True,
                          text=True).stdout
@@ -212,6 +233,44 @@ def scenario(app, tag):
     wait_for('the snapshot of before going back', lambda: safety in snapshot_cards(window))
     log('went back: "%s" is current, and "%s" was taken first' % (TARGET, safety))
     screenshot(tag + '-reverted')
+
+    # Sandbox mode for the current snapshot: its tile in the main window says so.
+    switch = wait_for('the sandbox switch', lambda: [
+        n for n in find_all(window)
+        if n.getRoleName() in ('toggle button', 'switch', 'check box') and
+        (n.name or '').startswith(_('Sandbox Mode'))])
+    click(switch[0])
+    wait_for('the sandbox badge on the tile', lambda: [
+        n for n in find_all(app, role='label', name=_('Sandbox'))
+        if window_of(n).name != title])
+    log('sandbox mode switched on; the tile shows the badge')
+    screenshot(tag + '-sandbox')
+    click(switch[0])
+    wait_for('the sandbox badge to go', lambda: not find_all(app, role='label',
+                                                            name=_('Sandbox')))
+    log('sandbox mode switched off again')
+
+    # Take a snapshot with the suggested title, then delete it.
+    before = count_cards(window)
+    take = wait_for('the Take Snapshot button', lambda: find_all(
+        window, role='push button', name=_('Take Snapshot')))
+    do_action(take[0])
+    dialog = window_of(wait_for('the Take Snapshot dialog', lambda: [
+        n for n in find_all(app, name=_('Snapshot title'))])[0])
+    screenshot(tag + '-take')
+    do_action(dialog_button(dialog, _('_Take Snapshot')))
+    wait_for('a new card', lambda: count_cards(window) == before + 1)
+    log('Take Snapshot added a card')
+
+    delete = wait_for('the Delete button', lambda: find_all(window, role='push button',
+                                                            name=_('Delete')))
+    do_action(delete[0])
+    heading = wait_for('the delete confirmation', lambda: [
+        n for n in find_all(app) if (n.name or '').startswith(_('Delete “%s”?').split('%s')[0])
+        and n.getRoleName() != 'push button'])
+    do_action(dialog_button(window_of(heading[0]), _('_Delete')))
+    wait_for('the card to go', lambda: count_cards(window) == before)
+    log('Delete removed it again')
 
     # A narrow window turns the time axis vertical.
     resize_window(title, 420, 760)
