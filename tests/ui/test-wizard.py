@@ -4,7 +4,8 @@
 # Walks the creation wizard through the accessibility tree, as a user would:
 # Source (an OS from the catalogue) → Purpose → Resources → Security → Review,
 # back and forth, a name that is taken (the error stays in the wizard), then
-# Create; the new machine must appear, running, in the main window.
+# Create; the new machine must appear, running, in the main window. With
+# HEARTH_WIZARD_SCENARIO=iso it starts from ISO files chosen in the file chooser.
 # Screenshots of every page go to $HEARTH_TEST_ARTIFACTS/wizard/.
 #
 # Run by test-wizard.sh inside its own D-Bus session and X server.
@@ -193,6 +194,83 @@ def scenario(app, tag):
     log('the machine was created, started and selected')
 
 
+def make_iso(directory, name, volume_id):
+    """A bootable ISO image whose volume id osinfo-db may recognise."""
+    tree = os.path.join(directory, 'tree')
+    os.makedirs(tree, exist_ok=True)
+    with open(os.path.join(tree, 'boot.img'), 'wb') as f:
+        f.write(bytes(2048))
+    path = os.path.join(directory, name)
+    subprocess.run(['xorriso', '-as', 'mkisofs', '-quiet', '-V', volume_id, '-b', 'boot.img',
+                    '-no-emul-boot', '-o', path, tree], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return path
+
+
+def choose_file(app, path):
+    """Chooses @path in the file chooser the way a keyboard user would:
+    typing a path starting with / opens the location entry."""
+    press_button(app, 'Choose an Image File')
+    open_name = ui.strip_mnemonic(_('_Open'))
+
+    def open_buttons():
+        return [b for b in find_all(app, role='push button')
+                if b.name.replace('_', '').startswith(open_name)]
+    wait_for('the file chooser', open_buttons)
+    time.sleep(1.0)
+    ui.type_text(path)
+    time.sleep(0.5)
+    ui.press_keys('Return')
+    wait_for('the file chooser to close', lambda: not open_buttons())
+
+
+def scenario_iso(app, tag):
+    """An ISO file: a file that is no ISO is refused in place, a recognised one
+    names the machine."""
+    directory = os.environ.get('HEARTH_TEST_TMPDIR') or '/tmp'
+    notes = os.path.join(directory, 'notes.iso')
+    with open(notes, 'w') as f:
+        f.write('not an image\n')
+    ubuntu = make_iso(directory, 'ubuntu.iso', 'Ubuntu 22.04.1 LTS amd64')
+
+    ui.expect_states(app, {'Running Server': 'Running'})
+    pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_PRESS)
+    pyatspi.Registry.generateKeyboardEvent(KEYSYM_N, None, pyatspi.KEY_SYM)
+    pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_RELEASE)
+    wait_for('the wizard', lambda: wizard_frame(app))
+    radio = wait_for('the ISO choice', lambda: [
+        n for n in find_all(wizard_frame(app)[0], role='radio button') +
+        find_all(wizard_frame(app)[0], role='check box')
+        if n.name.startswith(_('An Installer or Live Image'))])
+    click(radio[0])
+
+    choose_file(app, notes)
+    bad = _('This file is not a CD or DVD image (ISO). Choose another file.')
+    wait_for('the not-an-ISO message', lambda: find_all(app, role='label', name=bad))
+    if button(app, 'Next').getState().contains(pyatspi.STATE_SENSITIVE):
+        raise TestFailure('Next is enabled for a file that is not an ISO')
+    screenshot(tag + '-iso-refused')
+    log('a file that is no ISO is refused in place')
+
+    choose_file(app, ubuntu)
+    wait_for('the detected system', lambda: [
+        n for n in find_all(app, role='label') if n.name.startswith('Ubuntu 22.04 LTS')])
+    screenshot(tag + '-iso-detected')
+    log('the ISO is recognised as Ubuntu 22.04 LTS')
+    go_next(app, 2, 'Purpose')
+    card = wait_for('the first purpose card', lambda: find_all(app, role='table cell'))
+    click(card[0])
+    go_next(app, 3, 'Resources')
+    go_next(app, 4, 'Security')
+    go_next(app, 5, 'Review')
+    wait_for('the name from the ISO', lambda: get_name(app) == 'Ubuntu 22.04 LTS')
+    press_button(app, 'Create')
+    wait_for('the wizard to close', lambda: not wizard_frame(app))
+    ui.expect_states(app, {'Ubuntu 22.04 LTS': 'Running'})
+    screenshot(tag + '-iso-created')
+    log('a machine was created from the ISO')
+
+
 def main():
     hearth, fixture = sys.argv[1], sys.argv[2]
     tag = os.environ.get('HEARTH_UI_TAG', 'wizard')
@@ -213,7 +291,10 @@ def main():
         frame = wait_for('the main window', lambda: find_all(app, role='frame'))
         x, y = ui.center(frame[0])
         pyatspi.Registry.generateMouseEvent(x, y, pyatspi.MOUSE_ABS)
-        scenario(app, tag)
+        if os.environ.get('HEARTH_WIZARD_SCENARIO') == 'iso':
+            scenario_iso(app, tag)
+        else:
+            scenario(app, tag)
         if process.poll() is not None:
             raise TestFailure('Hearth exited with status %d' % process.returncode)
     except TestFailure as e:

@@ -26,6 +26,8 @@ unset DBUS_SESSION_BUS_ADDRESS || true
 
 tmpdir=$(mktemp -d)
 trap 'rm -rf "$tmpdir"' EXIT
+# Where the ISO scenario makes its images; removed with the rest.
+export HEARTH_TEST_TMPDIR="$tmpdir"
 
 if [ -n "${HEARTH_UI_LOCALE:-}" ]; then
   lang=${HEARTH_UI_LOCALE%%.*}
