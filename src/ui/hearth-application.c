@@ -280,6 +280,7 @@ hearth_application_command_line (GApplication            *application,
   GVariantDict *options = g_application_command_line_get_options_dict (command_line);
   g_autofree char *uri = NULL;
   g_autofree const char **machines = NULL;
+  gboolean start = FALSE;
   HearthWindow *window;
 
   if (g_variant_dict_lookup (options, "connect", "s", &uri))
@@ -303,12 +304,19 @@ hearth_application_command_line (GApplication            *application,
                                            _("Give one machine at most.\n"));
       return EXIT_FAILURE;
     }
+  g_variant_dict_lookup (options, "start", "b", &start);
+  if (start && (machines == NULL || machines[0] == NULL))
+    {
+      g_application_command_line_printerr (command_line,
+                                           _("--start needs the name of a machine.\n"));
+      return EXIT_FAILURE;
+    }
 
   switch_connection (self);
 
   window = ensure_window (self);
   if (machines != NULL && machines[0] != NULL)
-    hearth_window_focus_machine (window, machines[0]);
+    hearth_window_open_console (window, machines[0], start);
   gtk_window_present (GTK_WINDOW (window));
 
   return EXIT_SUCCESS;
@@ -410,6 +418,8 @@ hearth_application_init (HearthApplication *self)
   static const GOptionEntry options[] = {
     { "connect", 'c', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
       N_("Connect to URI instead of the default connection"), N_("URI") },
+    { "start", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
+      N_("Start MACHINE when it is off, then show its screen"), NULL },
     { G_OPTION_REMAINING, 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING_ARRAY, NULL,
       NULL, N_("[MACHINE]") },
     { NULL }

@@ -71,6 +71,8 @@ _hearth_window_actions_update (HearthWindow *self)
                                    usable && hearth_machine_can_run_action (machine,
                                                                             machine_actions[i].action));
 
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "machine.open",
+                                 machine != NULL && connection_is_up (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "machine.delete", usable);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "machine.settings",
                                  machine != NULL && connection_is_up (self));
@@ -463,28 +465,26 @@ void
 _hearth_window_open_machine (HearthWindow  *self,
                              HearthMachine *machine)
 {
-  g_autofree char *title = NULL;
+  /* Opening a machine that is off starts it, as a double click on a computer's
+   * icon would; the console shows it booting. A paused machine opens paused: its
+   * page offers Resume. */
+  if (!hearth_machine_get_busy (machine)
+      && hearth_machine_can_run_action (machine, HEARTH_MACHINE_ACTION_START))
+    run_action (self, machine, HEARTH_MACHINE_ACTION_START);
 
-  /* Until the console lands, opening a machine starts it when it is off. */
-  if (hearth_machine_get_busy (machine))
-    return;
+  _hearth_window_show_console (self, machine);
+}
 
-  if (hearth_machine_can_run_action (machine, HEARTH_MACHINE_ACTION_START))
-    {
-      run_action (self, machine, HEARTH_MACHINE_ACTION_START);
-      return;
-    }
+static void
+open_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  HearthWindow *self = HEARTH_WINDOW (widget);
+  HearthMachine *machine = _hearth_window_get_selected_machine (self);
 
-  if (hearth_machine_can_run_action (machine, HEARTH_MACHINE_ACTION_RESUME))
-    {
-      run_action (self, machine, HEARTH_MACHINE_ACTION_RESUME);
-      return;
-    }
-
-  title = g_strdup_printf (_("“%s” is running. Its screen can be shown in a later version of "
-                             "Hearth."),
-                           hearth_machine_get_display_name (machine));
-  hearth_window_add_toast (self, adw_toast_new (title));
+  if (machine != NULL)
+    _hearth_window_open_machine (self, machine);
 }
 
 void
@@ -493,6 +493,7 @@ _hearth_window_class_init_actions (GtkWidgetClass *widget_class)
   for (guint i = 0; i < G_N_ELEMENTS (machine_actions); i++)
     gtk_widget_class_install_action (widget_class, machine_actions[i].name, NULL,
                                      machine_action_activated);
+  gtk_widget_class_install_action (widget_class, "machine.open", NULL, open_activated);
   gtk_widget_class_install_action (widget_class, "machine.delete", NULL, delete_activated);
   gtk_widget_class_install_action (widget_class, "machine.settings", NULL, settings_activated);
   gtk_widget_class_install_action (widget_class, "machine.snapshots", NULL, snapshots_activated);

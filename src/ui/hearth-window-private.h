@@ -1,6 +1,7 @@
 /* hearth-window-private.h  SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "hearth-console-page.h"
 #include "hearth-window.h"
 
 G_BEGIN_DECLS
@@ -22,9 +23,13 @@ struct _HearthWindow
   GPtrArray               *pending_deletions;  /* HearthDeletion, Undo toast still showing */
   guint                    bench_tick_id;
   gboolean                 osdb_requested;
+  gboolean                 console_request;    /* open the focused machine's console */
+  gboolean                 start_request;      /* … and start it */
+  HearthConsolePage       *console_page;       /* created on first use; owned by page_stack */
 
   /* Template children. */
   AdwToastOverlay *toast_overlay;
+  GtkStack        *page_stack;
   AdwWindowTitle  *window_title;
   GtkWidget       *content_box;
   GtkWidget       *search_button;
@@ -48,5 +53,7 @@ void           _hearth_window_actions_update       (HearthWindow  *self);
 void           _hearth_window_open_machine         (HearthWindow  *self,
                                                     HearthMachine *machine);
 void           _hearth_window_commit_deletions     (HearthWindow  *self);
+void           _hearth_window_show_console         (HearthWindow  *self,
+                                                    HearthMachine *machine);
 
 G_END_DECLS

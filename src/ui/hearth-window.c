@@ -268,6 +268,19 @@ try_focus_request (HearthWindow *self)
   g_clear_pointer (&self->focus_request, g_free);
   if (position != GTK_INVALID_LIST_POSITION)
     select_and_reveal (self, position);
+
+  /* `hearth MACHINE` opens its console; with --start the machine starts too.
+   * Without --start, the console page offers Start, which is the user's say. */
+  if (self->console_request)
+    {
+      self->console_request = FALSE;
+      if (self->start_request && hearth_machine_can_run_action (machine,
+                                                               HEARTH_MACHINE_ACTION_START))
+        _hearth_window_open_machine (self, machine);
+      else
+        _hearth_window_show_console (self, machine);
+    }
+  self->start_request = FALSE;
 }
 
 static long
@@ -840,6 +853,7 @@ hearth_window_class_init (HearthWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/hearthvm/Hearth/ui/hearth-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, page_stack);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, content_box);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, search_button);
@@ -954,6 +968,51 @@ hearth_window_focus_machine (HearthWindow *self,
   g_free (self->focus_request);
   self->focus_request = g_strdup (name_or_uuid);
   try_focus_request (self);
+}
+
+/**
+ * hearth_window_open_console:
+ * @name_or_uuid: a machine's name, title or UUID
+ * @start: whether to start the machine when it is off
+ *
+ * Shows the machine's console as soon as the connection lists it.
+ */
+void
+hearth_window_open_console (HearthWindow *self,
+                            const char   *name_or_uuid,
+                            gboolean      start)
+{
+  g_return_if_fail (HEARTH_IS_WINDOW (self));
+  g_return_if_fail (name_or_uuid != NULL);
+
+  self->console_request = TRUE;
+  self->start_request = start;
+  hearth_window_focus_machine (self, name_or_uuid);
+}
+
+static void
+on_console_back_cb (HearthWindow *self)
+{
+  hearth_console_page_set_machine (self->console_page, NULL);
+  gtk_stack_set_visible_child_name (self->page_stack, "browse");
+}
+
+/* Shows @machine's screen in the window; the console page follows the machine
+ * through starts, stops and reboots, and its Back button returns here. */
+void
+_hearth_window_show_console (HearthWindow  *self,
+                             HearthMachine *machine)
+{
+  if (self->console_page == NULL)
+    {
+      self->console_page = HEARTH_CONSOLE_PAGE (hearth_console_page_new ());
+      gtk_stack_add_named (self->page_stack, GTK_WIDGET (self->console_page), "console");
+      g_signal_connect_object (self->console_page, "back", G_CALLBACK (on_console_back_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
+
+  hearth_console_page_set_machine (self->console_page, machine);
+  gtk_stack_set_visible_child_name (self->page_stack, "console");
 }
 
 void

@@ -11,6 +11,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HearthWindow, hearth_window, HEARTH, WINDOW, AdwApplicationWindow)
 
 HearthWindow *hearth_window_new           (HearthApplication *application);
+void          hearth_window_open_console  (HearthWindow      *self,
+                                           const char        *name_or_uuid,
+                                           gboolean           start);
 void          hearth_window_focus_machine (HearthWindow      *self,
                                            const char        *name_or_uuid);
 void          hearth_window_add_toast     (HearthWindow      *self,
