@@ -377,7 +377,8 @@ explain_create_error (const GError *error)
 {
   if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_NAME_TAKEN))
     return _("Another machine already has this name; choose another with --name.");
-  if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_NOT_FOUND))
+  if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_NOT_FOUND) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     return _("A file the machine needs is missing; check the path given to --iso.");
   if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT))
     return _("A value is not acceptable, such as an --iso file that is not an ISO image.");
@@ -416,6 +417,26 @@ hearthctl_create_run (HearthConnection *connection,
                            "as debian11 (see “osinfo-query os”)."), opt_os);
           return 1;
         }
+    }
+
+  /* Without --os, the system on the ISO (if libosinfo knows it) sizes the
+   * machine, as in the wizard. A file that is no ISO image fails here. */
+  if (os == NULL && opt_iso != NULL)
+    {
+      g_autoptr(HearthMediaInfo) media = NULL;
+      HearthOsDatabase *db = hearth_os_database_get_default ();
+
+      hearth_os_catalog_detect_media_async (db, opt_iso, NULL, store_result_cb, &wait);
+      result = wait_for_result (&wait);
+      media = hearth_os_catalog_detect_media_finish (db, result, &error);
+      g_clear_object (&result);
+      if (media == NULL)
+        {
+          print_failure ("%s (%s)", explain_create_error (error), error->message);
+          return 1;
+        }
+      if (media->os_id != NULL)
+        os = hearth_os_catalog_lookup (db, media->os_id);
     }
 
   host = probe_host (connection, loop);

@@ -221,6 +221,66 @@ test_create (void)
   g_assert_cmpstr (no_pool->out, ==, "fresh\n");
 }
 
+/* Makes a bootable ISO image with @volume_id in the test's cache directory. */
+static char *
+make_iso (const char *file,
+          const char *volume_id)
+{
+  g_autofree char *tree = g_build_filename (g_get_user_cache_dir (), "tree", NULL);
+  g_autofree char *boot = g_build_filename (tree, "boot.img", NULL);
+  g_autofree char *zeros = g_malloc0 (2048);
+  char *path = g_build_filename (g_get_user_cache_dir (), file, NULL);
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "xorriso", "-as", "mkisofs", "-quiet", "-V", volume_id,
+                         "-b", "boot.img", "-no-emul-boot", "-o", path, tree, NULL };
+  int status = -1;
+
+  g_mkdir_with_parents (tree, 0700);
+  g_assert_true (g_file_set_contents (boot, zeros, 2048, &error));
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL
+                               | G_SPAWN_STDERR_TO_DEV_NULL,
+                               NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return path;
+}
+
+/* --iso without --os: the system on the image sizes the machine; a file that is
+ * no ISO image is refused before anything is made. */
+static void
+test_create_from_iso (void)
+{
+  g_autofree char *xorriso = g_find_program_in_path ("xorriso");
+  g_autofree char *iso = NULL;
+  g_autofree char *notes = g_build_filename (g_get_user_cache_dir (), "notes.iso", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Result) created = NULL;
+  g_autoptr(Result) refused = NULL;
+
+  if (xorriso == NULL)
+    {
+      g_test_skip ("xorriso is not installed");
+      return;
+    }
+
+  g_mkdir_with_parents (g_get_user_cache_dir (), 0700);
+  iso = make_iso ("debian.iso", "Debian 11.5.0 amd64 n");
+  g_assert_true (g_file_set_contents (notes, "not an image\n", -1, &error));
+
+  created = run (fixture_uri, "create", "--name", "from-iso", "--preset", "class-sandbox",
+                 "--iso", iso);
+  g_assert_cmpint (created->status, ==, 0);
+  g_assert_cmpstr (created->out, ==, "from-iso\n");
+  g_assert_cmpstr (created->err, ==, "");
+
+  refused = run (fixture_uri, "create", "--name", "from-notes", "--preset", "home-server",
+                 "--iso", notes);
+  g_assert_cmpint (refused->status, ==, 1);
+  g_assert_cmpstr (refused->out, ==, "");
+  g_assert_nonnull (strstr (refused->err, "not an ISO image"));
+}
+
 /* Failures say what to change, on stderr, with status 1. */
 static void
 test_create_refused (void)
@@ -284,6 +344,7 @@ main (int   argc,
   g_test_add_func ("/cli/create/host", test_host);
   g_test_add_func ("/cli/create/presets", test_presets);
   g_test_add_func ("/cli/create/create", test_create);
+  g_test_add_func ("/cli/create/iso", test_create_from_iso);
   g_test_add_func ("/cli/create/refused", test_create_refused);
   g_test_add_func ("/cli/create/usage", test_usage);
 
