@@ -922,6 +922,15 @@ on_sandbox_switch_active_cb (HearthTimelineWindow *self)
                             self->cancellable, on_sandbox_set_cb, request_new (self, selected));
 }
 
+static gboolean
+close_shortcut_cb (GtkWidget *widget,
+                   GVariant  *args,
+                   gpointer   user_data)
+{
+  gtk_window_close (GTK_WINDOW (widget));
+  return TRUE;
+}
+
 /* GObject ------------------------------------------------------------------ */
 
 static void
@@ -1089,9 +1098,9 @@ hearth_timeline_window_class_init (HearthTimelineWindowClass *klass)
                                        "timeline.take", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F2, 0, "timeline.rename", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "timeline.delete", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
-                                       "window.close", NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, close_shortcut_cb, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, close_shortcut_cb,
+                                NULL);
 }
 
 static void

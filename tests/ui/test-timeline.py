@@ -192,6 +192,16 @@ def scenario(app, tag):
     log('the fork is laid out on its own branch')
     screenshot(tag + '-timeline')
 
+    # Escape closes the history; Ctrl+H opens it again.
+    press('Escape')
+    wait_for('the history window to close',
+             lambda: not [f for f in find_all(app, role='frame') if f.name == title])
+    title, window = open_history(app, 'family')
+    cards = wait_for('the cards again',
+                     lambda: (lambda c: c if set(TITLES) <= set(c) else None)(
+                         snapshot_cards(window)))
+    log('Escape closed the history window, and Ctrl+H opened it again')
+
     # Select with the mouse, then move with the keyboard along the branch.
     click(cards[TARGET][0])
     wait_for('the details of ' + TARGET, lambda: details_title(window, TARGET))
