@@ -207,10 +207,10 @@ def make_iso(directory, name, volume_id):
     return path
 
 
-def choose_file(app, path):
+def choose_file(app, path, button_label='Choose an Image File'):
     """Chooses @path in the file chooser the way a keyboard user would:
     typing a path starting with / opens the location entry."""
-    press_button(app, 'Choose an Image File')
+    press_button(app, button_label)
     open_name = ui.strip_mnemonic(_('_Open'))
 
     def open_buttons():
@@ -269,6 +269,40 @@ def scenario_iso(app, tag):
     ui.expect_states(app, {'Ubuntu 22.04 LTS': 'Running'})
     screenshot(tag + '-iso-created')
     log('a machine was created from the ISO')
+
+    # An existing disk image, used in place: the machine is named after it.
+    disk = os.path.join(directory, 'old-desktop.qcow2')
+    subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', disk, '1G'], check=True)
+    pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_PRESS)
+    pyatspi.Registry.generateKeyboardEvent(KEYSYM_N, None, pyatspi.KEY_SYM)
+    pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_RELEASE)
+    wait_for('the wizard', lambda: wizard_frame(app))
+    radio = wait_for('the disk image choice', lambda: [
+        n for n in find_all(wizard_frame(app)[0], role='radio button') +
+        find_all(wizard_frame(app)[0], role='check box')
+        if n.name.startswith(_('An Existing Disk Image'))])
+    click(radio[0])
+    choose_file(app, disk, 'Choose a Disk Image')
+    in_place = wait_for('the in-place choice', lambda: [
+        n for n in find_all(wizard_frame(app)[0], role='radio button') +
+        find_all(wizard_frame(app)[0], role='check box')
+        if n.name.startswith(_('Use the Image in Place'))])
+    click(in_place[0])
+    screenshot(tag + '-disk-source')
+    go_next(app, 2, 'Purpose')
+    card = wait_for('the first purpose card', lambda: find_all(app, role='table cell'))
+    click(card[0])
+    go_next(app, 3, 'Resources')
+    go_next(app, 4, 'Security')
+    go_next(app, 5, 'Review')
+    wait_for('the name from the file', lambda: get_name(app) == 'old-desktop')
+    used = _('%s itself, used in place') % disk
+    wait_for('the review of the disk', lambda: find_all(app, role='label', name=used))
+    screenshot(tag + '-disk-review')
+    press_button(app, 'Create')
+    wait_for('the wizard to close', lambda: not wizard_frame(app))
+    ui.expect_states(app, {'old-desktop': 'Running'})
+    log('a machine was created from an existing disk image, in place')
 
 
 def main():
