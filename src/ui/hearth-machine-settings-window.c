@@ -99,8 +99,10 @@ static GParamSpec *properties[N_PROPS];
 #define MIB (G_GUINT64_CONSTANT (1024) * 1024)
 #define GIB (MIB * 1024)
 
-/* Video models offered; a model the machine has that is not here is added. */
+/* Video models offered, with their product names (not translated, except
+ * "None"); a model the machine has that is not here is added as it is. */
 static const char * const video_model_ids[] = { "virtio", "qxl", "vga", "bochs", "none" };
+static const char * const video_model_labels[] = { "Virtio", "QXL", "VGA", "Bochs", NULL };
 
 /* Boot devices in the "Start From" combo, in its order. */
 static const struct {
@@ -1137,12 +1139,6 @@ on_xml_revert_cb (HearthMachineSettingsWindow *self)
     populate_xml (self);
 }
 
-static void
-on_visible_page_cb (HearthMachineSettingsWindow *self)
-{
-  /* Nothing yet: a hook for the test's screenshots and future lazy pages. */
-}
-
 /* Loading ----------------------------------------------------------------------- */
 
 static void
@@ -1241,6 +1237,7 @@ on_os_database_loaded_cb (GObject      *object,
       return;
     }
   self = user_data;
+  g_debug ("OS database loaded");
   if (self->settings != NULL)
     update_os_row (self);
   if (gtk_widget_get_visible (GTK_WIDGET (self->os_popover)))
@@ -1427,7 +1424,6 @@ hearth_machine_settings_window_class_init (HearthMachineSettingsWindowClass *kla
   gtk_widget_class_bind_template_callback (widget_class, on_boot_menu_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_xml_save_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_xml_revert_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_visible_page_cb);
 }
 
 static void
@@ -1437,12 +1433,11 @@ hearth_machine_settings_window_init (HearthMachineSettingsWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  /* The combos' labels: model names are technical and stay as they are, except
-   * "none"; boot devices are translated. */
+  G_STATIC_ASSERT (G_N_ELEMENTS (video_model_ids) == G_N_ELEMENTS (video_model_labels));
   for (guint i = 0; i < G_N_ELEMENTS (video_model_ids); i++)
     gtk_string_list_append (self->video_models,
-                            g_str_equal (video_model_ids[i], "none")
-                            ? C_("video model", "None") : video_model_ids[i]);
+                            video_model_labels[i] != NULL ? video_model_labels[i]
+                            : C_("video model", "None"));
   for (guint i = 0; i < G_N_ELEMENTS (boot_device_ids); i++)
     gtk_string_list_append (self->boot_devices, _(boot_device_ids[i].label));
 
