@@ -156,6 +156,19 @@ def scenario(app, tag):
     # Resources: the golden-ratio gauge counts the running machine.
     wait_for('the verdict', lambda: find_all(app, role='label', name=_('Fits Comfortably')))
     screenshot(tag + '-3-resources')
+    # More vCPUs than the running machine leaves room for: the gauge says so at
+    # once, with numbers; back to the preset's value, it fits again.
+    spin = wait_for('the vCPU spin button', lambda: find_all(app, role='spin button',
+                                                             name=_('Virtual CPUs')))
+    value = spin[0].queryValue()
+    preset_vcpus = value.currentValue
+    value.currentValue = value.maximumValue
+    wait_for('the over-budget verdict',
+             lambda: find_all(app, role='label', name=_('Too Much While Others Run')))
+    screenshot(tag + '-3-resources-over')
+    log('%d vCPUs break the golden ratio next to the running machine' % value.maximumValue)
+    value.currentValue = preset_vcpus
+    wait_for('the verdict again', lambda: find_all(app, role='label', name=_('Fits Comfortably')))
     go_next(app, 4, 'Security')
     screenshot(tag + '-4-security')
     go_next(app, 5, 'Review')
