@@ -325,6 +325,7 @@ rebuild (HearthTimelineView *self)
   gpointer key, value;
   guint n = snapshots ? g_list_model_get_n_items (snapshots) : 0;
   HearthSnapshot *current = NULL;
+  gboolean focus_lost = FALSE;
 
   g_ptr_array_set_size (self->ordered, 0);
   for (guint i = 0; i < n; i++)
@@ -350,6 +351,9 @@ rebuild (HearthTimelineView *self)
   while (g_hash_table_iter_next (&iter, &key, &value))
     if (!g_hash_table_contains (seen, key))
       {
+        Node *node = value;
+
+        focus_lost |= gtk_widget_has_focus (node->card);
         disconnect_node (key, value, self);
         g_hash_table_iter_remove (&iter);
       }
@@ -377,6 +381,11 @@ rebuild (HearthTimelineView *self)
     hearth_timeline_view_set_selected (self, current);
   else if (self->selected == NULL && current != NULL)
     hearth_timeline_view_set_selected (self, current);
+
+  /* The focused snapshot went away (deleted): keep the keyboard in the
+   * timeline, on the snapshot now selected, rather than wherever GTK puts it. */
+  if (focus_lost)
+    hearth_timeline_view_focus_selected (self);
 
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }

@@ -280,7 +280,8 @@ def scenario(app, tag):
         and n.getRoleName() != 'push button'])
     do_action(dialog_button(window_of(heading[0]), _('_Delete')))
     wait_for('the card to go', lambda: count_cards(window) == before)
-    log('Delete removed it again')
+    wait_for('the current snapshot to be selected again', lambda: details_title(window, TARGET))
+    log('Delete removed it again, and the current snapshot is selected')
 
     # A narrow window turns the time axis vertical.
     resize_window(title, 420, 760)
