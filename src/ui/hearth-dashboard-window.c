@@ -140,12 +140,46 @@ describe_target (HearthDashboardWindow *self,
 
 /* Host cards */
 
+/* A key under a two-line chart: a dot in the line's colour and its name. */
+static GtkWidget *
+create_key (const char *primary,
+            const char *secondary)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+  for (int i = 0; i < 2; i++)
+    {
+      GtkWidget *dot = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+      GtkWidget *label = gtk_label_new (i == 0 ? primary : secondary);
+
+      gtk_widget_add_css_class (dot, "chart-key");
+      gtk_widget_add_css_class (dot, i == 0 ? "primary" : "secondary");
+      gtk_widget_set_size_request (dot, 8, 8);
+      gtk_widget_set_valign (dot, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (label, "caption");
+      gtk_widget_add_css_class (label, "dim-label");
+      if (i == 1)
+        gtk_widget_set_margin_start (dot, 12);
+      gtk_box_append (GTK_BOX (box), dot);
+      gtk_box_append (GTK_BOX (box), label);
+    }
+
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_widget_set_margin_bottom (box, 12);
+  /* The value label already reads both figures out. */
+  gtk_accessible_update_state (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+  return box;
+}
+
 static GtkWidget *
 add_host_card (HearthDashboardWindow *self,
                const char            *title,
                HearthMetric           metric,
                int                    secondary,
                HearthChartUnit        unit,
+               const char            *primary_key,
+               const char            *secondary_key,
                GtkLabel             **value_label)
 {
   HearthStatsSeries *series = hearth_stats_sampler_get_host_series (self->sampler);
@@ -181,8 +215,10 @@ add_host_card (HearthDashboardWindow *self,
   gtk_widget_set_size_request (chart, -1, 120);
   gtk_widget_set_margin_start (chart, 12);
   gtk_widget_set_margin_end (chart, 12);
-  gtk_widget_set_margin_bottom (chart, 12);
+  gtk_widget_set_margin_bottom (chart, primary_key != NULL ? 6 : 12);
   gtk_box_append (GTK_BOX (card), chart);
+  if (primary_key != NULL)
+    gtk_box_append (GTK_BOX (card), create_key (primary_key, secondary_key));
 
   gtk_flow_box_append (self->host_box, card);
   /* The flow box child would take keyboard focus for nothing. */
@@ -224,11 +260,9 @@ update_host_values (HearthDashboardWindow *self)
 
   /* Translators: host memory on the dashboard, "1.2 GiB of 16 GiB". */
   memory = g_strdup_printf (_("%s of %s"), used, total);
-  /* Translators: host disk rates on the dashboard; the read line is blue,
-   * the write line purple. */
+  /* Translators: host disk rates on the dashboard. */
   disk = g_strdup_printf (_("Read %s · Write %s"), read, write);
-  /* Translators: host network rates on the dashboard; the received line is
-   * blue, the sent line purple. */
+  /* Translators: host network rates on the dashboard. */
   network = g_strdup_printf (_("In %s · Out %s"), rx, tx);
 
   gtk_label_set_text (self->host_values[HOST_CPU], cpu);
@@ -977,13 +1011,17 @@ hearth_dashboard_window_new (GtkApplication   *application,
                                                                          "stats-interval"));
 
   add_host_card (self, _("CPU"), HEARTH_METRIC_CPU, HEARTH_CHART_NO_METRIC,
-                 HEARTH_CHART_UNIT_PERCENT, &self->host_values[HOST_CPU]);
+                 HEARTH_CHART_UNIT_PERCENT, NULL, NULL, &self->host_values[HOST_CPU]);
   add_host_card (self, _("Memory"), HEARTH_METRIC_MEMORY_PERCENT, HEARTH_CHART_NO_METRIC,
-                 HEARTH_CHART_UNIT_PERCENT, &self->host_values[HOST_MEMORY]);
+                 HEARTH_CHART_UNIT_PERCENT, NULL, NULL, &self->host_values[HOST_MEMORY]);
+  /* Translators: the keys under the host's disk chart. */
   add_host_card (self, _("Disk"), HEARTH_METRIC_DISK_READ, HEARTH_METRIC_DISK_WRITE,
-                 HEARTH_CHART_UNIT_RATE, &self->host_values[HOST_DISK]);
+                 HEARTH_CHART_UNIT_RATE, C_("disk chart", "Read"), C_("disk chart", "Write"),
+                 &self->host_values[HOST_DISK]);
+  /* Translators: the keys under the host's network chart. */
   add_host_card (self, _("Network"), HEARTH_METRIC_NET_RX, HEARTH_METRIC_NET_TX,
-                 HEARTH_CHART_UNIT_RATE, &self->host_values[HOST_NETWORK]);
+                 HEARTH_CHART_UNIT_RATE, C_("network chart", "In"), C_("network chart", "Out"),
+                 &self->host_values[HOST_NETWORK]);
 
   for (guint i = 0; i < MAX_TOP; i++)
     g_ptr_array_add (self->top_rows, create_top_row (self));
