@@ -34,9 +34,16 @@ result_free (Result *result)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Result, result_free)
 
+static Result *run_on (const char *uri,
+                       const char *first,
+                       ...) G_GNUC_NULL_TERMINATED;
+
+#define run(...) run_on ("test://" FIXTURE_PATH, __VA_ARGS__)
+
 static Result *
-run (const char *first,
-     ...)
+run_on (const char *uri,
+        const char *first,
+        ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
@@ -47,7 +54,7 @@ run (const char *first,
 
   g_ptr_array_add (argv, g_strdup (HEARTHCTL_PATH));
   g_ptr_array_add (argv, g_strdup ("--connect"));
-  g_ptr_array_add (argv, g_strconcat ("test://", FIXTURE_PATH, NULL));
+  g_ptr_array_add (argv, g_strdup (uri));
   va_start (args, first);
   for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
     g_ptr_array_add (argv, g_strdup (arg));
@@ -203,6 +210,44 @@ test_errors (void)
   g_assert_cmpstr (elsewhere->out, ==, "");
 }
 
+/* On a private qemu:///embed root the host's figures are real: the CPU use
+ * is a percentage, and the memory in use fits in the memory there is. */
+static void
+test_embed_host (void)
+{
+  g_autofree char *root = g_dir_make_tmp ("hearthctl-stats-XXXXXX", NULL);
+  g_autofree char *uri = g_strconcat ("qemu:///embed?root=", root, NULL);
+  g_autoptr(Result) result = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *host;
+  double cpu, used, total;
+
+  g_assert_nonnull (root);
+  result = run_on (uri, "stats", "--json", "--interval", "0.5", NULL);
+  g_assert_cmpint (result->status, ==, 0);
+  host = json_object_get_object_member (parse_object (parser, result->out), "host");
+
+  cpu = json_object_get_double_member (host, "cpu_percent");
+  used = json_object_get_double_member (host, "memory_used_bytes");
+  total = json_object_get_double_member (host, "memory_total_bytes");
+  g_test_message ("host: CPU %.1f %%, memory %.0f of %.0f bytes", cpu, used, total);
+  g_assert_cmpfloat (cpu, >=, 0);
+  g_assert_cmpfloat (cpu, <=, 100);
+  g_assert_cmpfloat (total, >, 0);
+  g_assert_cmpfloat (used, >, 0);
+  g_assert_cmpfloat (used, <=, total);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      json_node_get_object (json_parser_get_root (parser)), "machines")), ==, 0);
+
+  /* The embed root holds only what libvirt made for this run. */
+  {
+    const char *rm[] = { "rm", "-rf", root, NULL };
+
+    g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
+                  NULL);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -214,6 +259,7 @@ main (int   argc,
   g_test_add_func ("/cli/stats/json", test_json);
   g_test_add_func ("/cli/stats/one-machine", test_one_machine);
   g_test_add_func ("/cli/stats/errors", test_errors);
+  g_test_add_func ("/cli/stats/embed-host", test_embed_host);
 
   return g_test_run ();
 }
