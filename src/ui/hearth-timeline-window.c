@@ -41,6 +41,7 @@ struct _HearthTimelineWindow
   /* Template children. */
   AdwToastOverlay    *toast_overlay;
   AdwWindowTitle     *window_title;
+  GtkWidget          *take_button;
   GtkProgressBar     *progress_bar;
   GtkRevealer        *error_revealer;
   GtkLabel           *error_heading;
@@ -259,6 +260,11 @@ update_page (HearthTimelineWindow *self)
       /* Start where the machine is now: the current snapshot, on screen and focused. */
       hearth_timeline_view_focus_selected (self->view);
     }
+
+  /* The empty page has its own Take Snapshot button; one is enough. */
+  gtk_widget_set_visible (self->take_button,
+                          g_strcmp0 (gtk_stack_get_visible_child_name (self->stack),
+                                     "empty") != 0);
 
   if (error != NULL)
     show_error (self, _("Could Not Read the Snapshots"), error);
@@ -1073,6 +1079,7 @@ hearth_timeline_window_class_init (HearthTimelineWindowClass *klass)
                                                "/org/hearthvm/Hearth/ui/hearth-timeline-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HearthTimelineWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, HearthTimelineWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, HearthTimelineWindow, take_button);
   gtk_widget_class_bind_template_child (widget_class, HearthTimelineWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, HearthTimelineWindow, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, HearthTimelineWindow, error_heading);

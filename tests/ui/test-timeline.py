@@ -44,6 +44,7 @@ TITLES = ['Fresh install', 'Homework 作业', 'Before update', 'Experiment <&>',
           'Before changing memory', 'Games installed']
 FIRST_CURRENT = 'Before changing memory'
 TARGET = 'Before update'
+RENAMED = 'Ready for school 上学'
 
 
 def screenshot(name):
@@ -244,6 +245,20 @@ def scenario(app, tag):
     log('went back: "%s" is current, and "%s" was taken first' % (TARGET, safety))
     screenshot(tag + '-reverted')
 
+    # Rename the current snapshot.
+    rename = wait_for('the Rename button', lambda: find_all(window, role='push button',
+                                                            name=_('Rename')))
+    do_action(rename[0])
+    entry = wait_for('the title entry', lambda: [
+        n for n in find_all(app, name=_('Snapshot title')) if n.getRoleName() != 'label'])
+    entry[0].queryEditableText().setTextContents(RENAMED)
+    screenshot(tag + '-rename')
+    do_action(dialog_button(window_of(entry[0]), _('_Save')))
+    extra_titles.append(RENAMED)
+    wait_for('the renamed card', lambda: RENAMED in snapshot_cards(window))
+    log('renamed the snapshot')
+    TITLES.remove(TARGET)
+
     # Sandbox mode for the current snapshot: its tile in the main window says so.
     switch = wait_for('the sandbox switch', lambda: [
         n for n in find_all(window)
@@ -280,7 +295,8 @@ def scenario(app, tag):
         and n.getRoleName() != 'push button'])
     do_action(dialog_button(window_of(heading[0]), _('_Delete')))
     wait_for('the card to go', lambda: count_cards(window) == before)
-    wait_for('the current snapshot to be selected again', lambda: details_title(window, TARGET))
+    wait_for('the current snapshot to be selected again',
+             lambda: details_title(window, RENAMED))
     log('Delete removed it again, and the current snapshot is selected')
 
     # A narrow window turns the time axis vertical.
