@@ -30,6 +30,13 @@ struct _HearthApplication
   HearthMachineCollection *collection;
   GCancellable            *cancellable;
   char                    *override_uri;
+
+  /* Alert rules are watched while Hearth runs, not only while the dashboard
+   * is open: the sampler follows the connection and is held while a rule is
+   * on; the dashboard shares both. Owned, main thread only. */
+  HearthStatsSampler      *sampler;
+  HearthAlertEngine       *alert_engine;
+  gboolean                 alerts_holding;
 };
 
 G_DEFINE_FINAL_TYPE (HearthApplication, hearth_application, ADW_TYPE_APPLICATION)
@@ -70,6 +77,71 @@ on_connection_opened_cb (GObject      *object,
     g_debug ("Opening the connection failed: %s", error->message);
 }
 
+/* Holds the sampler for the alert rules while one of them is on. */
+static void
+update_alert_hold (HearthApplication *self)
+{
+  gboolean want = self->sampler != NULL && self->alert_engine != NULL
+                  && hearth_alert_engine_has_enabled_rules (self->alert_engine);
+
+  if (want == self->alerts_holding)
+    return;
+
+  if (want)
+    hearth_stats_sampler_hold (self->sampler);
+  else
+    hearth_stats_sampler_release (self->sampler);
+  self->alerts_holding = want;
+}
+
+static void
+drop_sampler (HearthApplication *self)
+{
+  if (self->sampler == NULL)
+    return;
+
+  if (self->alerts_holding)
+    hearth_stats_sampler_release (self->sampler);
+  self->alerts_holding = FALSE;
+  if (self->alert_engine != NULL)
+    hearth_alert_engine_detach_sampler (self->alert_engine, self->sampler);
+  g_clear_object (&self->sampler);
+}
+
+static void
+load_alert_rules (HearthApplication *self)
+{
+  g_autoptr(GVariant) rules = g_settings_get_value (self->settings, "alert-rules");
+  g_autoptr(GError) error = NULL;
+
+  if (!hearth_alert_engine_load_rules (self->alert_engine, rules, &error))
+    g_debug ("Some alert rules are not valid: %s", error->message);
+  update_alert_hold (self);
+}
+
+static void
+on_alert_fired_cb (HearthAlertEngine *engine,
+                   HearthAlert       *alert,
+                   HearthApplication *self)
+{
+  const HearthAlertRule *rule = hearth_alert_get_rule (alert);
+  const char *uuid = hearth_alert_get_subject_uuid (alert);
+  const char *subject = uuid != NULL ? hearth_alert_get_subject_name (alert) : _("The host");
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *body = hearth_dashboard_window_describe_rule (rule);
+  g_autofree char *title = NULL;
+  g_autofree char *id = NULL;
+
+  /* Translators: the title of an alert's desktop notification. */
+  title = g_strdup_printf (_("Alert: %s"), subject != NULL ? subject : "");
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  g_notification_set_default_action (notification, "app.dashboard");
+  /* One notification per rule and subject: a new episode replaces the last. */
+  id = g_strdup_printf ("alert-%s-%s", rule->id, uuid != NULL ? uuid : "host");
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
 static void
 switch_connection (HearthApplication *self)
 {
@@ -81,6 +153,7 @@ switch_connection (HearthApplication *self)
 
   g_debug ("Using connection %s", uri);
 
+  drop_sampler (self);
   if (self->connection != NULL)
     {
       hearth_machine_collection_remove_connection (self->collection, self->connection);
@@ -95,6 +168,12 @@ switch_connection (HearthApplication *self)
   hearth_machine_collection_add_connection (self->collection, self->connection);
   hearth_connection_open_async (self->connection, self->cancellable,
                                 on_connection_opened_cb, NULL);
+
+  self->sampler = hearth_stats_sampler_new (self->connection);
+  hearth_stats_sampler_set_interval (self->sampler,
+                                     g_settings_get_uint (self->settings, "stats-interval"));
+  hearth_alert_engine_attach_sampler (self->alert_engine, self->sampler);
+  update_alert_hold (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
 }
@@ -122,6 +201,10 @@ on_settings_changed_cb (GSettings         *settings,
     apply_color_scheme (self);
   else if (g_strcmp0 (key, "default-uri") == 0 && self->connection != NULL)
     switch_connection (self);
+  else if (g_strcmp0 (key, "alert-rules") == 0)
+    load_alert_rules (self);
+  else if (g_strcmp0 (key, "stats-interval") == 0 && self->sampler != NULL)
+    hearth_stats_sampler_set_interval (self->sampler, g_settings_get_uint (settings, key));
 }
 
 static HearthWindow *
@@ -172,7 +255,7 @@ dashboard_activated (GSimpleAction *action,
     }
 
   dashboard = hearth_dashboard_window_new (GTK_APPLICATION (self), self->connection,
-                                           self->settings);
+                                           self->settings, self->sampler, self->alert_engine);
   gtk_window_present (GTK_WINDOW (dashboard));
 }
 
@@ -262,6 +345,10 @@ hearth_application_startup (GApplication *application)
                            G_CALLBACK (on_settings_changed_cb), self, 0);
   apply_color_scheme (self);
 
+  self->alert_engine = hearth_alert_engine_new ();
+  g_signal_connect_object (self->alert_engine, "fired", G_CALLBACK (on_alert_fired_cb), self, 0);
+  load_alert_rules (self);
+
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
@@ -337,6 +424,7 @@ hearth_application_shutdown (GApplication *application)
   HearthApplication *self = HEARTH_APPLICATION (application);
 
   g_cancellable_cancel (self->cancellable);
+  drop_sampler (self);
   if (self->connection != NULL)
     hearth_connection_close (self->connection);
 
@@ -350,6 +438,8 @@ hearth_application_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  drop_sampler (self);
+  g_clear_object (&self->alert_engine);
   g_clear_object (&self->collection);
   g_clear_object (&self->connection);
   g_clear_object (&self->settings);

@@ -43,6 +43,7 @@ struct _HearthDashboardWindow
   HearthHostProfile  *host_profile;
   GCancellable       *cancellable;
   gboolean            holding;
+  gboolean            owns_engine;     /* else the application's, shared */
 
   /* Borrowed: widgets owned by the window's tree. */
   GPtrArray          *charts;
@@ -777,16 +778,17 @@ on_settings_changed_cb (GSettings             *settings,
                         const char            *key,
                         HearthDashboardWindow *self)
 {
+  /* A shared engine and sampler follow the settings through the application. */
   if (g_str_equal (key, "alert-rules"))
     {
       g_autoptr(GVariant) rules = g_settings_get_value (settings, "alert-rules");
       g_autoptr(GError) error = NULL;
 
-      if (!hearth_alert_engine_load_rules (self->engine, rules, &error))
+      if (self->owns_engine && !hearth_alert_engine_load_rules (self->engine, rules, &error))
         g_debug ("Some alert rules are not valid: %s", error->message);
       rebuild_rules (self);
     }
-  else if (g_str_equal (key, "stats-interval"))
+  else if (g_str_equal (key, "stats-interval") && self->owns_engine)
     hearth_stats_sampler_set_interval (self->sampler,
                                        g_settings_get_uint (settings, "stats-interval"));
 }
@@ -855,34 +857,6 @@ bind_alerts (HearthDashboardWindow *self)
 }
 
 static void
-on_alert_fired_cb (HearthAlertEngine     *engine,
-                   HearthAlert           *alert,
-                   HearthDashboardWindow *self)
-{
-  GApplication *application = g_application_get_default ();
-  g_autoptr(GNotification) notification = NULL;
-  g_autofree char *rule_text = describe_rule (hearth_alert_get_rule (alert));
-  g_autofree char *id = NULL;
-  const char *subject = hearth_alert_get_subject_uuid (alert) != NULL
-                          ? hearth_alert_get_subject_name (alert)
-                          : _("The host");
-  g_autofree char *title = NULL;
-
-  if (application == NULL)
-    return;
-
-  /* Translators: the title of an alert's desktop notification. */
-  title = g_strdup_printf (_("Alert: %s"), subject != NULL ? subject : "");
-  notification = g_notification_new (title);
-  g_notification_set_body (notification, rule_text);
-  g_notification_set_default_action (notification, "app.dashboard");
-  id = g_strdup_printf ("alert-%s-%s", hearth_alert_get_rule (alert)->id,
-                        hearth_alert_get_subject_uuid (alert) ? hearth_alert_get_subject_uuid (alert)
-                                                              : "host");
-  g_application_send_notification (application, id, notification);
-}
-
-static void
 on_alert_cleared_cb (HearthAlertEngine     *engine,
                      HearthAlert           *alert,
                      HearthDashboardWindow *self)
@@ -911,7 +885,7 @@ hearth_dashboard_window_dispose (GObject *object)
   if (self->engine != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->engine, self);
-      if (self->sampler != NULL)
+      if (self->owns_engine && self->sampler != NULL)
         hearth_alert_engine_detach_sampler (self->engine, self->sampler);
     }
   if (self->settings != NULL)
@@ -986,13 +960,20 @@ hearth_dashboard_window_init (HearthDashboardWindow *self)
  * @application: the application, or %NULL
  * @connection: the connection whose host and machines are shown
  * @settings: Hearth's settings (stats-interval, alert-rules)
+ * @sampler: (nullable): the application's sampler of @connection, or %NULL
+ *   for one of the dashboard's own
+ * @engine: (nullable): the application's alert engine, attached to @sampler
+ *   and following the settings, or %NULL for one of the dashboard's own
  *
- * Returns: (transfer none): a new dashboard, sampling until it is closed
+ * Returns: (transfer none): a new dashboard, holding the sampler until it is
+ *   closed
  */
 HearthDashboardWindow *
-hearth_dashboard_window_new (GtkApplication   *application,
-                             HearthConnection *connection,
-                             GSettings        *settings)
+hearth_dashboard_window_new (GtkApplication     *application,
+                             HearthConnection   *connection,
+                             GSettings          *settings,
+                             HearthStatsSampler *sampler,
+                             HearthAlertEngine  *engine)
 {
   HearthDashboardWindow *self;
   g_autoptr(GVariant) rules = NULL;
@@ -1006,9 +987,18 @@ hearth_dashboard_window_new (GtkApplication   *application,
   self->connection = g_object_ref (connection);
   self->settings = g_object_ref (settings);
 
-  self->sampler = hearth_stats_sampler_new (connection);
-  hearth_stats_sampler_set_interval (self->sampler, g_settings_get_uint (settings,
-                                                                         "stats-interval"));
+  g_return_val_if_fail (sampler == NULL || HEARTH_IS_STATS_SAMPLER (sampler), NULL);
+  g_return_val_if_fail (engine == NULL || HEARTH_IS_ALERT_ENGINE (engine), NULL);
+  g_return_val_if_fail ((sampler == NULL) == (engine == NULL), NULL);
+
+  if (sampler != NULL)
+    self->sampler = g_object_ref (sampler);
+  else
+    {
+      self->sampler = hearth_stats_sampler_new (connection);
+      hearth_stats_sampler_set_interval (self->sampler,
+                                         g_settings_get_uint (settings, "stats-interval"));
+    }
 
   add_host_card (self, _("CPU"), HEARTH_METRIC_CPU, HEARTH_CHART_NO_METRIC,
                  HEARTH_CHART_UNIT_PERCENT, NULL, NULL, &self->host_values[HOST_CPU]);
@@ -1043,12 +1033,17 @@ hearth_dashboard_window_new (GtkApplication   *application,
   gtk_widget_set_margin_bottom (placeholder, 18);
   gtk_list_box_set_placeholder (self->rules_list, placeholder);
 
-  self->engine = hearth_alert_engine_new ();
-  rules = g_settings_get_value (settings, "alert-rules");
-  if (!hearth_alert_engine_load_rules (self->engine, rules, &error))
-    g_debug ("Some alert rules are not valid: %s", error->message);
-  hearth_alert_engine_attach_sampler (self->engine, self->sampler);
-  g_signal_connect (self->engine, "fired", G_CALLBACK (on_alert_fired_cb), self);
+  if (engine != NULL)
+    self->engine = g_object_ref (engine);
+  else
+    {
+      self->engine = hearth_alert_engine_new ();
+      self->owns_engine = TRUE;
+      rules = g_settings_get_value (settings, "alert-rules");
+      if (!hearth_alert_engine_load_rules (self->engine, rules, &error))
+        g_debug ("Some alert rules are not valid: %s", error->message);
+      hearth_alert_engine_attach_sampler (self->engine, self->sampler);
+    }
   g_signal_connect (self->engine, "cleared", G_CALLBACK (on_alert_cleared_cb), self);
   g_signal_connect (settings, "changed", G_CALLBACK (on_settings_changed_cb), self);
   rebuild_rules (self);
@@ -1063,6 +1058,19 @@ hearth_dashboard_window_new (GtkApplication   *application,
   update_top (self);
 
   return self;
+}
+
+/**
+ * hearth_dashboard_window_describe_rule:
+ *
+ * Returns: (transfer full): the rule in words, such as "CPU above 90 % for
+ *   30 seconds", as the dashboard lists it
+ */
+char *
+hearth_dashboard_window_describe_rule (const HearthAlertRule *rule)
+{
+  g_return_val_if_fail (rule != NULL, NULL);
+  return describe_rule (rule);
 }
 
 HearthConnection *

@@ -13,7 +13,10 @@ G_DECLARE_FINAL_TYPE (HearthDashboardWindow, hearth_dashboard_window, HEARTH, DA
 
 HearthDashboardWindow *hearth_dashboard_window_new            (GtkApplication        *application,
                                                                HearthConnection      *connection,
-                                                               GSettings             *settings);
+                                                               GSettings             *settings,
+                                                               HearthStatsSampler    *sampler,
+                                                               HearthAlertEngine     *engine);
 HearthConnection      *hearth_dashboard_window_get_connection (HearthDashboardWindow *self);
+char                  *hearth_dashboard_window_describe_rule  (const HearthAlertRule *rule);
 
 G_END_DECLS
