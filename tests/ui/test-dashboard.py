@@ -13,7 +13,9 @@
 # Run by test-dashboard.sh inside its own D-Bus session and X server.
 # Usage: test-dashboard.py HEARTH FIXTURE
 #   FIXTURE "embed:" runs Hearth on a private qemu:///embed root instead,
-#   where the host's figures are real (scenario_live).
+#   where the host's figures are real (scenario_live): the host charts fill,
+#   and a host rule added through the dialog (CPU above 0 % for 1 second)
+#   fires and is listed.
 
 import importlib.util
 import os
@@ -40,7 +42,8 @@ click = ui.click
 _ = ui._
 
 CONTROL_L = 37
-KEYSYM = {'m': 0x6d, 'w': 0x77, 'Escape': 0xff1b}
+KEYSYM = {'a': 0x61, 'm': 0x6d, 'w': 0x77, 'Escape': 0xff1b, 'Down': 0xff54,
+          'Return': 0xff0d}
 
 # The running and paused machines of tests/ui/data/machines.xml.
 ACTIVE = ['Debian Server', 'ubuntu-desktop', '学生沙盒 🧪 <&>\'"']
@@ -107,6 +110,46 @@ def scenario_live(app, tag):
     # Some seconds of history, so the lines have a shape.
     time.sleep(8)
     screenshot(tag + '-live')
+
+    # A rule that holds on any live host (CPU above 0 % for 1 second) fires:
+    # it is added through the dialog, watching the host.
+    alerts_tab = wait_for('the Alerts tab', lambda: [
+        n for n in find_all(window) if n.name == _('Alerts') and
+        n.getRoleName() in ('toggle button', 'push button', 'radio button', 'page tab')])
+    click(alerts_tab[0])
+    do_action(wait_for('the Add Rule button', lambda: button(window, '_Add Rule'))[0])
+    wait_for('the rule dialog', lambda: find_all(app, name=_('Add Rule')))
+    spins = wait_for('the limit and duration', lambda: (lambda n: n if len(n) == 2 else None)(
+        find_all(app, role='spin button')))
+    for spin, value in zip(spins, ('0', '1')):
+        click(spin)
+        press('a', modifiers=(CONTROL_L,))
+        ui.type_text(value)
+    combos = [c for c in find_all(app, role='combo box')
+              if c.name == ui.strip_mnemonic(_('_Watch'))]
+    if not combos:
+        raise TestFailure('no Watch selector: %r' % [c.name for c in find_all(app, role='combo box')])
+    # The list opens on "Any machine"; "The host" comes next.
+    click(combos[0])
+    time.sleep(0.5)
+    press('Down')
+    press('Return')
+    wait_for('"The host" chosen', lambda: [
+        n for n in find_all(combos[0]) if n.name == _('The host')])
+    screenshot(tag + '-host-rule')
+    add_name = ui.strip_mnemonic(_('_Add'))
+    add_rule_name = ui.strip_mnemonic(_('_Add Rule'))
+    do_action(wait_for('the Add response', lambda: [
+        b for b in find_all(app, role='push button')
+        if b.name.replace('_', '').startswith(add_name) and
+        not b.name.replace('_', '').startswith(add_rule_name)])[0])
+
+    rule = _('%s above %s for %s') % (
+        _('CPU'), _('%.0f %%') % 0, ui._catalog.ngettext('%u second', '%u seconds', 1) % 1)
+    fired = _('%s: %s') % (_('The host'), rule)
+    wait_for('the alert to fire', lambda: fired in rule_rows(window))
+    log('fired: ' + fired)
+    screenshot(tag + '-fired')
 
 
 def scenario(app, tag):
