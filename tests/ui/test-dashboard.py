@@ -111,6 +111,20 @@ def scenario_live(app, tag):
     time.sleep(8)
     screenshot(tag + '-live')
 
+    # The range selector: 10 minutes comes after 1 minute, and every chart
+    # then summarises that span.
+    ranges = wait_for('the range selector', lambda: [
+        n for n in find_all(window) if n.name == _('Time Range')])
+    click(ranges[0])
+    time.sleep(0.5)
+    press('Down')
+    press('Return')
+    ten = _('over the last 10 minutes')
+    wait_for('charts over 10 minutes', lambda: (lambda c: len(c) == 2 and all(
+        n.description.endswith(ten) for n in c))(
+        [n for n in find_all(window, role='image') if n.name in names]))
+    log('the range selector changes what the charts show')
+
     # A rule that holds on any live host (CPU above 0 % for 1 second) fires:
     # it is added through the dialog, watching the host.
     alerts_tab = wait_for('the Alerts tab', lambda: [
