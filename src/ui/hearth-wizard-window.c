@@ -26,6 +26,7 @@ struct _HearthWizardWindow
   HearthWindow       *parent;        /* weak pointer */
   GCancellable       *cancellable;
   GCancellable       *detect_cancellable;
+  GtkNativeDialog    *chooser;       /* the open file chooser, or NULL */
   HearthHostProfile  *host;
   HearthOsDatabase   *os_db;
   char               *os_id;         /* chosen in the catalogue */
@@ -472,8 +473,10 @@ on_file_chosen_cb (GtkNativeDialog    *dialog,
       update_actions (self);
     }
 
+  /* The emission holds a reference, so dropping the wizard's is safe here. */
   gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
+  if (dialog == self->chooser)
+    g_clear_object (&self->chooser);
 }
 
 static void
@@ -511,6 +514,14 @@ choose_file (HearthWizardWindow *self,
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), all);
 
   g_object_set_data (G_OBJECT (dialog), "iso", GINT_TO_POINTER (iso));
+  /* One chooser at a time; the wizard owns it until it answers. */
+  if (self->chooser != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->chooser, self);
+      gtk_native_dialog_destroy (self->chooser);
+      g_clear_object (&self->chooser);
+    }
+  self->chooser = GTK_NATIVE_DIALOG (dialog);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_file_chosen_cb), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
@@ -1431,6 +1442,12 @@ hearth_wizard_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->detect_cancellable);
+  if (self->chooser != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->chooser, self);
+      gtk_native_dialog_destroy (self->chooser);
+      g_clear_object (&self->chooser);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), HEARTH_TYPE_WIZARD_WINDOW);
 
   g_clear_object (&self->cancellable);
