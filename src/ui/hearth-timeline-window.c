@@ -46,6 +46,7 @@ struct _HearthTimelineWindow
   GtkRevealer        *error_revealer;
   GtkLabel           *error_heading;
   GtkLabel           *error_body;
+  GtkLabel           *error_detail;
   GtkStack           *stack;
   HearthTimelineView *view;
   GtkBox             *details_header;
@@ -91,15 +92,13 @@ show_error (HearthTimelineWindow *self,
             const char           *heading,
             const GError         *error)
 {
-  g_autofree char *body = NULL;
+  gboolean has_detail = error != NULL && error->message != NULL && *error->message != '\0';
 
-  if (error != NULL && error->message != NULL && *error->message != '\0')
-    body = g_strdup_printf ("%s\n%s", explain (error), error->message);
-  else
-    body = g_strdup (explain (error));
-
+  /* What to do, in the user's language; the core's own message is the detail. */
   gtk_label_set_label (self->error_heading, heading);
-  gtk_label_set_label (self->error_body, body);
+  gtk_label_set_label (self->error_body, explain (error));
+  gtk_label_set_label (self->error_detail, has_detail ? error->message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_detail), has_detail);
   gtk_revealer_set_reveal_child (self->error_revealer, TRUE);
 }
 
@@ -1084,6 +1083,7 @@ hearth_timeline_window_class_init (HearthTimelineWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthTimelineWindow, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, HearthTimelineWindow, error_heading);
   gtk_widget_class_bind_template_child (widget_class, HearthTimelineWindow, error_body);
+  gtk_widget_class_bind_template_child (widget_class, HearthTimelineWindow, error_detail);
   gtk_widget_class_bind_template_child (widget_class, HearthTimelineWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, HearthTimelineWindow, view);
   gtk_widget_class_bind_template_child (widget_class, HearthTimelineWindow, details_header);

@@ -5,8 +5,10 @@
 # open a machine's history with Ctrl+H, find every snapshot by its accessible
 # name, move between them with the arrow keys, go back to one through the
 # confirmation dialog (with "take a snapshot of now first"), and see "current"
-# move. Then a narrow window, where the time axis turns vertical, and a machine
-# without snapshots. Screenshots go to $HEARTH_TEST_ARTIFACTS/timeline/.
+# move; rename, sandbox mode, take and delete. Then a narrow window, where the
+# time axis turns vertical, a machine without snapshots, and one whose raw
+# disk cannot have any (the error shows in place). Screenshots go to
+# $HEARTH_TEST_ARTIFACTS/timeline/.
 #
 # Run by test-timeline.sh inside its own D-Bus session and X server.
 # Usage: test-timeline.py HEARTH FIXTURE
@@ -323,6 +325,24 @@ def scenario(app, tag):
                                                  name=_('No Snapshots Yet')))
     log('a machine without snapshots says so')
     screenshot(tag + '-empty')
+    close_name = gettext.translation('gtk40', fallback=True).gettext('Close')
+    do_action(find_all(window, role='push button', name=close_name)[0])
+    wait_for('the history window to close',
+             lambda: not [f for f in find_all(app, role='frame') if f.name == title])
+
+    # A machine that cannot have snapshots: the error shows in place.
+    title, window = open_history(app, 'raw')
+    take = wait_for('the Take Snapshot button', lambda: [
+        b for b in find_all(window, role='push button')
+        if b.name.replace('_', '').startswith(ui.strip_mnemonic(_('_Take Snapshot')))])
+    do_action(take[0])
+    entry = wait_for('the Take Snapshot dialog', lambda: [
+        n for n in find_all(app, name=_('Snapshot title')) if n.getRoleName() != 'label'])
+    do_action(dialog_button(window_of(entry[0]), _('_Take Snapshot')))
+    wait_for('the error in place', lambda: find_all(window, role='label',
+                                                    name=_('Could Not Take a Snapshot')))
+    log('a raw disk: the error says so in the window')
+    screenshot(tag + '-error')
 
 
 def main():
