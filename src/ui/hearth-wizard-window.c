@@ -38,6 +38,7 @@ struct _HearthWizardWindow
   gboolean            has_sizing;
   gboolean            sizing_dirty;  /* the Resources and Security pages need the sizing */
   gboolean            detecting;
+  gboolean            probing;
   gboolean            media_bad;
   gboolean            creating;
   gboolean            name_edited;
@@ -114,6 +115,7 @@ typedef enum
 } SourceKind;
 
 static void update_actions       (HearthWizardWindow *self);
+static void start_probe          (HearthWizardWindow *self);
 static void mark_chosen_purpose  (HearthWizardWindow *self);
 
 static guint
@@ -1317,6 +1319,7 @@ go_to (HearthWizardWindow *self,
   switch (page)
     {
     case 1:
+      start_probe (self);
       fill_purposes (self);
       break;
     case 2:
@@ -1397,11 +1400,13 @@ on_host_probed_cb (GObject      *object,
     return;
 
   self = HEARTH_WIZARD_WINDOW (user_data);
+  self->probing = FALSE;
   if (host == NULL)
     {
       g_autofree char *text = NULL;
 
-      /* Translators: %s says why, e.g. "The virtualization service is not running." */
+      /* Translators: %s says why, e.g. "The virtualization service is not running."
+       * Going back and forth to this page tries again. */
       text = g_strdup_printf (_("Hearth could not look at this computer. %s"),
                               hearth_ui_error_explanation (error));
       g_debug ("Probing the host failed: %s", error->message);
@@ -1433,6 +1438,19 @@ on_os_db_loaded_cb (GObject      *object,
     g_debug ("Loading the OS database failed: %s", error->message);
   fill_os_list (self);
   start_detection (self);
+}
+
+/* Probes the host, again after a failure (the connection may have come back
+ * since): each visit of the Purpose page without a host profile tries. */
+static void
+start_probe (HearthWizardWindow *self)
+{
+  if (self->probing || self->host != NULL)
+    return;
+
+  self->probing = TRUE;
+  gtk_label_set_text (self->host_label, _("Looking at this computer…"));
+  hearth_host_profile_probe_async (self->connection, self->cancellable, on_host_probed_cb, self);
 }
 
 static void
@@ -1620,7 +1638,7 @@ hearth_wizard_window_new (HearthWindow     *parent,
   self->connection = g_object_ref (connection);
   g_set_weak_pointer (&self->parent, parent);
 
-  hearth_host_profile_probe_async (connection, self->cancellable, on_host_probed_cb, self);
+  start_probe (self);
   if (!hearth_os_database_is_loaded (self->os_db))
     hearth_os_database_load_async (self->os_db, self->cancellable, on_os_db_loaded_cb, self);
 
