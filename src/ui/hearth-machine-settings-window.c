@@ -175,6 +175,9 @@ refusal_sentence (HearthSettingFlags  change,
   if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_CONNECTION_LOST))
     return _("The connection to the virtualization service was lost. Nothing was changed.");
   if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED)
+      && change == HEARTH_SETTING_RESIZE_DISK)
+    return _("This disk cannot grow here. Nothing was changed.");
+  if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED)
       && change != HEARTH_SETTING_ADD_DISK)
     return _("This machine cannot have this change.");
 
@@ -200,6 +203,10 @@ refusal_sentence (HearthSettingFlags  change,
       return _("A disk cannot be added to this machine.");
     case HEARTH_SETTING_REMOVE_DISK:
       return _("This disk cannot be removed.");
+    case HEARTH_SETTING_RESIZE_DISK:
+      return _("This disk cannot grow to this size. A disk can only grow.");
+    case HEARTH_SETTING_ATTACH_DISK:
+      return _("This image cannot be attached.");
     case HEARTH_SETTING_LINK:
       return _("The virtual cable cannot be changed.");
     case HEARTH_SETTING_XML:
@@ -225,6 +232,9 @@ setting_label (HearthSettingFlags flag)
     case HEARTH_SETTING_LINK: return _("Virtual cable");
     case HEARTH_SETTING_ADD_DISK: return _("New disk");
     case HEARTH_SETTING_REMOVE_DISK: return _("Removed disk");
+    case HEARTH_SETTING_ATTACH_DISK: return _("Attached disk");
+    case HEARTH_SETTING_RESIZE_DISK: return _("Disk size");
+    case HEARTH_SETTING_INTERFACE: return _("Network");
     case HEARTH_SETTING_SOUND: return _("Sound card");
     case HEARTH_SETTING_BOOT: return _("Boot");
     case HEARTH_SETTING_VIDEO: return _("Video card");
@@ -383,6 +393,8 @@ populate_hardware (HearthMachineSettingsWindow *self)
 
 static void remove_disk_clicked_cb (GtkButton                   *button,
                                     HearthMachineSettingsWindow *self);
+static void grow_disk_clicked_cb   (GtkButton                   *button,
+                                    HearthMachineSettingsWindow *self);
 static void insert_clicked_cb      (GtkButton                   *button,
                                     HearthMachineSettingsWindow *self);
 static void eject_clicked_cb       (GtkButton                   *button,
@@ -476,6 +488,19 @@ populate_disks (HearthMachineSettingsWindow *self)
           g_object_set_data_full (G_OBJECT (button), "path", g_strdup (item->path), g_free);
           g_signal_connect (button, "clicked", G_CALLBACK (remove_disk_clicked_cb), self);
           adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+
+          if (item->path != NULL && !item->readonly)
+            {
+              g_clear_pointer (&accessible, g_free);
+              /* Translators: accessible name; %s is the disk's target, such as vda. */
+              accessible = g_strdup_printf (_("Grow disk %s"), item->target);
+              button = make_row_button (_("_Grow…"), accessible, item->target);
+              g_object_set_data_full (G_OBJECT (button), "capacity",
+                                      g_memdup2 (&item->capacity, sizeof item->capacity),
+                                      g_free);
+              g_signal_connect (button, "clicked", G_CALLBACK (grow_disk_clicked_cb), self);
+              adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+            }
         }
       gtk_list_box_append (self->disks_list, row);
     }
@@ -701,8 +726,15 @@ apply_pending (HearthMachineSettingsWindow *self,
 {
   g_autoptr(GError) error = NULL;
   HearthSettingFlags pending = hearth_machine_settings_get_pending (self->settings);
+  GtkWidget *areas[] = {
+    self->identity_error, self->start_error, self->hardware_error, self->disks_error,
+    self->add_disk_error, self->network_error, self->display_error, self->boot_error,
+    self->xml_error,
+  };
 
-  hide_error (area);
+  /* A new change makes older refusals stale. */
+  for (guint i = 0; i < G_N_ELEMENTS (areas); i++)
+    hide_error (areas[i]);
   if (!hearth_machine_settings_validate (self->settings, &error))
     {
       hearth_machine_settings_discard (self->settings);
@@ -1010,6 +1042,113 @@ remove_disk_clicked_cb (GtkButton                   *button,
   g_object_set_data_full (G_OBJECT (dialog), "target", g_strdup (target), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_grow_response_cb (AdwMessageDialog            *dialog,
+                     const char                  *response,
+                     HearthMachineSettingsWindow *self)
+{
+  GtkSpinButton *size_spin;
+
+  if (g_strcmp0 (response, "grow") != 0 || !can_change (self))
+    return;
+  size_spin = GTK_SPIN_BUTTON (adw_message_dialog_get_extra_child (dialog));
+  gtk_spin_button_update (size_spin);
+  hearth_machine_settings_resize_disk (self->settings,
+                                       g_object_get_data (G_OBJECT (dialog), "target"),
+                                       (guint64) gtk_spin_button_get_value (size_spin) * GIB);
+  apply_pending (self, self->disks_error);
+}
+
+static void
+grow_disk_clicked_cb (GtkButton                   *button,
+                      HearthMachineSettingsWindow *self)
+{
+  const char *target = g_object_get_data (G_OBJECT (button), "target");
+  const guint64 *capacity = g_object_get_data (G_OBJECT (button), "capacity");
+  g_autofree char *heading = NULL;
+  g_autofree char *now = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+  GtkWidget *size_spin;
+  double current_gib;
+
+  if (!can_change (self))
+    return;
+
+  current_gib = capacity != NULL ? (double) ((*capacity + GIB - 1) / GIB) : 1;
+  now = capacity != NULL && *capacity > 0 ? hearth_ui_format_memory (*capacity) : NULL;
+  /* Translators: %s is a disk's target, such as vda. */
+  heading = g_strdup_printf (_("Grow Disk %s?"), target);
+  body = g_strdup_printf (
+    /* Translators: %s is the disk's size now. */
+    _("The disk is %s now. A disk can only grow, never shrink again, and the guest must "
+      "extend its partition and file system to use the new space. Enter the new size in "
+      "GiB."),
+    now != NULL ? now : "?");
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "grow", _("_Grow"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "grow",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "grow");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  size_spin = gtk_spin_button_new_with_range (1, 65536, 1);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (size_spin), current_gib + 1);
+  gtk_widget_set_halign (size_spin, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (size_spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("New disk size in GiB"), -1);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), size_spin);
+  g_object_set_data_full (G_OBJECT (dialog), "target", g_strdup (target), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_grow_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_attach_response_cb (GtkNativeDialog             *dialog,
+                       int                          response,
+                       HearthMachineSettingsWindow *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT && can_change (self)
+      && (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL
+      && (path = g_file_get_path (file)) != NULL)
+    {
+      hearth_machine_settings_attach_disk (self->settings, path);
+      apply_pending (self, self->add_disk_error);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+on_attach_disk_cb (HearthMachineSettingsWindow *self)
+{
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  if (!can_change (self))
+    return;
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+
+  self->chooser = gtk_file_chooser_native_new (_("Attach a Disk Image"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Attach"),
+                                               _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("Disk images"));
+  gtk_file_filter_add_suffix (filter, "qcow2");
+  gtk_file_filter_add_suffix (filter, "img");
+  gtk_file_filter_add_suffix (filter, "raw");
+  gtk_file_filter_add_suffix (filter, "vmdk");
+  gtk_file_filter_add_suffix (filter, "vdi");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (on_attach_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 
 static void
@@ -1418,6 +1557,7 @@ hearth_machine_settings_window_class_init (HearthMachineSettingsWindowClass *kla
   gtk_widget_class_bind_template_callback (widget_class, on_hardware_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_hardware_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_add_disk_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_attach_disk_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_video_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_sound_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_boot_selected_cb);

@@ -97,7 +97,13 @@ def show_page(app, title):
 
 
 def replace_text(node, text):
-    click(node)
+    # Click near the start: a spin button's middle may be its "−" button.
+    ext = node.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    x, y = ext.x + 12, ext.y + ext.height // 2
+    pyatspi.Registry.generateMouseEvent(x, y, pyatspi.MOUSE_ABS)
+    time.sleep(0.1)
+    pyatspi.Registry.generateMouseEvent(x, y, 'b1c')
+    time.sleep(0.3)
     pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_PRESS)
     pyatspi.Registry.generateKeyboardEvent(KEYSYM_A, None, pyatspi.KEY_SYM)
     pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_RELEASE)
@@ -163,6 +169,38 @@ def scenario(app, tag):
     wait_for('the Eject button to go', lambda: not find_all(
         app, role='push button', name=_('Eject CD-ROM %s') % 'sda'))
     log('CD-ROM ejected')
+
+    # A new disk bigger than the pool's free space is refused in place.
+    size = spin(app, 'New disk size in GiB')
+    replace_text(size, '190')
+    ui.press_keys('Return')
+    add = wait_for('the Add Disk button', lambda: find_all(app, role='push button',
+                                                           name=_('Add Disk')))
+    ui.do_action(add[0])
+    expect_label(app, _('A disk of this size does not fit in the free space.'),
+                 'the refusal of too big a disk')
+    log('too big a disk refused in place')
+    screenshot(tag + '-storage-refused')
+
+    # Grow the system disk by a GiB through its dialog. The test driver cannot
+    # resize volumes, so the refusal comes from libvirt, after the checks, and
+    # nothing changes.
+    grow = wait_for('the Grow button', lambda: find_all(
+        app, role='push button', name=_('Grow disk %s') % 'vda'))
+    ui.do_action(grow[0])
+    heading = _('Grow Disk %s?') % 'vda'
+    wait_for('the grow dialog', lambda: find_all(app, name=heading))
+    screenshot(tag + '-storage-grow')
+    confirm = wait_for('the Grow response', lambda: [
+        b for b in find_all(app, role='push button')
+        if b.name.replace('_', '').startswith(ui.strip_mnemonic(_('_Grow')))
+        and not b.name.startswith(_('Grow disk %s') % 'vda')])
+    ui.do_action(confirm[-1])
+    expect_label(app, _('This disk cannot grow here. Nothing was changed.'),
+                 'the refusal to grow on the test driver')
+    wait_for('the disk at its old size', lambda: find_all(
+        app, role='label', name=_('%s · %s') % ('workstation.qcow2', _('%u GiB') % 20)))
+    log('growing a disk the driver cannot resize is refused, the disk unchanged')
 
     for page_id, title in PAGES[3:]:
         show_page(app, title)
