@@ -59,6 +59,7 @@ struct _HearthTimelineView
   int                 card_height;  /* measured, the tallest card */
   guint               rebuild_id;
   guint               focus_tick_id;
+  guint               clock_id;     /* refreshes "10:42 today" as days pass */
 };
 
 G_DEFINE_FINAL_TYPE (HearthTimelineView, hearth_timeline_view, GTK_TYPE_WIDGET)
@@ -388,6 +389,16 @@ rebuild (HearthTimelineView *self)
     hearth_timeline_view_focus_selected (self);
 
   gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+static gboolean
+refresh_times_cb (gpointer user_data)
+{
+  HearthTimelineView *self = user_data;
+
+  for (guint i = 0; i < self->ordered->len; i++)
+    update_node (self, g_ptr_array_index (self->ordered, i));
+  return G_SOURCE_CONTINUE;
 }
 
 static gboolean
@@ -825,6 +836,7 @@ hearth_timeline_view_dispose (GObject *object)
   HearthTimelineView *self = HEARTH_TIMELINE_VIEW (object);
 
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  g_clear_handle_id (&self->clock_id, g_source_remove);
   if (self->focus_tick_id != 0)
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->focus_tick_id);
@@ -962,6 +974,9 @@ hearth_timeline_view_init (HearthTimelineView *self)
   self->snapshots_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
   g_signal_group_connect (self->snapshots_signals, "items-changed",
                           G_CALLBACK (on_snapshots_changed_cb), self);
+
+  /* Relative times ("yesterday") go stale while the window stays open. */
+  self->clock_id = g_timeout_add_seconds (60, refresh_times_cb, self);
 
   keys = gtk_event_controller_key_new ();
   g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed_cb), self);
