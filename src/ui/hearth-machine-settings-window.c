@@ -183,6 +183,8 @@ refusal_sentence (HearthSettingFlags  change,
 
   switch ((guint) change)
     {
+    case HEARTH_SETTING_TITLE:
+      return _("This name cannot be used.");
     case HEARTH_SETTING_NAME:
       if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_NAME_TAKEN))
         return _("Another machine already has this name.");
@@ -628,6 +630,14 @@ populate_xml (HearthMachineSettingsWindow *self)
   gtk_widget_set_sensitive (self->xml_revert_button, FALSE);
 }
 
+static gboolean
+has_title (HearthMachineSettings *s)
+{
+  const char *title = hearth_machine_settings_get_title (s);
+
+  return title != NULL && *title != '\0';
+}
+
 /* Sets an entry row's text without leaving its apply button showing, as if the
  * user had typed it. */
 static void
@@ -649,10 +659,21 @@ populate (HearthMachineSettingsWindow *self)
 
   self->populating = TRUE;
 
-  set_entry_row_text (self->name_row, hearth_machine_settings_get_name (s));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->name_row), !running);
+  /* The name people see is the title when the machine has one (GNOME Boxes and
+   * Hearth set one), and a title can change at any time; the libvirt name only
+   * changes while the machine is shut off. */
+  if (has_title (s))
+    {
+      set_entry_row_text (self->name_row, hearth_machine_settings_get_title (s));
+      gtk_widget_set_sensitive (GTK_WIDGET (self->name_row), TRUE);
+    }
+  else
+    {
+      set_entry_row_text (self->name_row, hearth_machine_settings_get_name (s));
+      gtk_widget_set_sensitive (GTK_WIDGET (self->name_row), !running);
+    }
   adw_preferences_group_set_description (self->identity_group,
-                                         running
+                                         running && !has_title (s)
                                          ? _("The name can change while the machine is shut "
                                              "off.")
                                          : NULL);
@@ -761,14 +782,23 @@ on_name_apply_cb (HearthMachineSettingsWindow *self)
   if (!can_change (self))
     return;
   name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
-  if (g_strcmp0 (name, hearth_machine_settings_get_name (self->settings)) == 0)
-    return;
   if (*name == '\0')
     {
       show_error (self->identity_error, _("Enter a name for the machine."), NULL);
       return;
     }
-  hearth_machine_settings_set_name (self->settings, name);
+  if (has_title (self->settings))
+    {
+      if (g_strcmp0 (name, hearth_machine_settings_get_title (self->settings)) == 0)
+        return;
+      hearth_machine_settings_set_title (self->settings, name);
+    }
+  else
+    {
+      if (g_strcmp0 (name, hearth_machine_settings_get_name (self->settings)) == 0)
+        return;
+      hearth_machine_settings_set_name (self->settings, name);
+    }
   apply_pending (self, self->identity_error);
 }
 

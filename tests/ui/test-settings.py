@@ -33,6 +33,7 @@ click = ui.click
 _ = ui._
 
 CONTROL_L = 37
+ALT_L = 64
 KEYSYM_A = 0x61
 MACHINE = 'workstation'
 DESCRIPTION = 'Family workstation <&>'
@@ -220,6 +221,22 @@ def scenario(app, tag):
     # By now the OS catalogue has loaded: the General page names the OS.
     show_page(app, 'General')
     screenshot(tag + '-general-reopened')
+    close_settings(app)
+
+    # A running machine cannot be renamed: the name is insensitive, and says why.
+    ui.click(ui.tile_named(app, MACHINE))
+    ui.press_keys('Return', modifiers=(CONTROL_L,))
+    ui.expect_states(app, {MACHINE: 'Running'})
+    ui.click(ui.tile_named(app, MACHINE))
+    ui.press_keys('Return', modifiers=(ALT_L,))
+    wait_for('the settings window', lambda: settings_open(app))
+    expect_label(app, _('The name can change while the machine is shut off.'),
+                 'the reason the name cannot change')
+    name = wait_for('the name entry', lambda: find_all(app, role='text', name=_('Name')))[0]
+    if name.getState().contains(pyatspi.STATE_SENSITIVE):
+        raise TestFailure('the name of a running machine can be edited')
+    log('Alt+Return opens the settings; a running machine keeps its name')
+    screenshot(tag + '-general-running')
     close_settings(app)
 
 
