@@ -404,6 +404,12 @@ static void eject_clicked_cb       (GtkButton                   *button,
 static void link_switch_cb         (GtkSwitch                   *widget,
                                     GParamSpec                  *pspec,
                                     HearthMachineSettingsWindow *self);
+static void model_selected_cb      (GtkDropDown                 *drop_down,
+                                    GParamSpec                  *pspec,
+                                    HearthMachineSettingsWindow *self);
+
+/* Network card models offered; another model the machine has is added. */
+static const char * const nic_models[] = { "virtio", "e1000e", "rtl8139" };
 
 static void
 clear_list (GtkListBox *list)
@@ -553,12 +559,42 @@ populate_interfaces (HearthMachineSettingsWindow *self)
       else
         title = g_strdup (_("Network Interface"));
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      /* Translators: a network interface's model and MAC address, "virtio · 52:54:00:…". */
-      subtitle = g_strdup_printf (_("%s · %s"), item->model != NULL ? item->model : _("default model"),
-                                  item->mac != NULL ? item->mac : _("no MAC address yet"));
+      /* The model is in the drop-down; the MAC address tells the cards apart. */
+      subtitle = g_strdup (item->mac != NULL ? item->mac : _("no MAC address yet"));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row),
                                  gtk_image_new_from_icon_name ("network-wired-symbolic"));
+
+      if (item->mac != NULL)
+        {
+          g_autoptr(GtkStringList) models = gtk_string_list_new ((const char * const *) nic_models);
+          GtkWidget *drop_down;
+          g_autofree char *model_name = NULL;
+          guint selected = GTK_INVALID_LIST_POSITION;
+
+          for (guint m = 0; m < G_N_ELEMENTS (nic_models); m++)
+            if (g_strcmp0 (item->model, nic_models[m]) == 0)
+              selected = m;
+          if (selected == GTK_INVALID_LIST_POSITION && item->model != NULL)
+            {
+              gtk_string_list_append (models, item->model);
+              selected = G_N_ELEMENTS (nic_models);
+            }
+          drop_down = gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&models)), NULL);
+          gtk_widget_set_valign (drop_down, GTK_ALIGN_CENTER);
+          if (selected != GTK_INVALID_LIST_POSITION)
+            gtk_drop_down_set_selected (GTK_DROP_DOWN (drop_down), selected);
+          /* Translators: accessible name of a network card's model; %s is a MAC address. */
+          model_name = g_strdup_printf (_("Model of %s"), item->mac);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (drop_down),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, model_name, -1);
+          gtk_widget_set_tooltip_text (drop_down, _("Network card model"));
+          g_object_set_data_full (G_OBJECT (drop_down), "mac", g_strdup (item->mac), g_free);
+          g_object_set_data_full (G_OBJECT (drop_down), "model", g_strdup (item->model),
+                                  g_free);
+          g_signal_connect (drop_down, "notify::selected", G_CALLBACK (model_selected_cb), self);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), drop_down);
+        }
 
       gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
       gtk_switch_set_active (GTK_SWITCH (toggle), item->link_up);
@@ -1205,6 +1241,25 @@ link_switch_cb (GtkSwitch                   *toggle,
   hearth_machine_settings_set_interface_link (self->settings,
                                               g_object_get_data (G_OBJECT (toggle), "mac"),
                                               gtk_switch_get_active (toggle));
+  apply_pending (self, self->network_error);
+}
+
+static void
+model_selected_cb (GtkDropDown                 *drop_down,
+                   GParamSpec                  *pspec,
+                   HearthMachineSettingsWindow *self)
+{
+  GtkStringObject *item = gtk_drop_down_get_selected_item (drop_down);
+  const char *model;
+
+  if (!can_change (self) || item == NULL)
+    return;
+  model = gtk_string_object_get_string (item);
+  if (g_strcmp0 (model, g_object_get_data (G_OBJECT (drop_down), "model")) == 0)
+    return;
+  hearth_machine_settings_set_interface (self->settings,
+                                         g_object_get_data (G_OBJECT (drop_down), "mac"),
+                                         NULL, model);
   apply_pending (self, self->network_error);
 }
 
