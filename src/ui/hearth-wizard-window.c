@@ -1199,6 +1199,100 @@ on_started_cb (GObject      *object,
     }
 }
 
+/* Sandbox mode for a new machine: its clean state is the machine as created, so
+ * a disk-only snapshot is taken before it ever boots and the sandbox returns to
+ * it at every power-off. The wizard is gone by then, so the chain holds its own
+ * references and reports to the main window. */
+typedef struct
+{
+  HearthMachine      *machine;   /* owned */
+  HearthWindow       *parent;    /* owned, nullable */
+  HearthSnapshotTree *tree;      /* owned */
+  gboolean            start;
+} SandboxSetup;
+
+static void
+sandbox_setup_free (SandboxSetup *setup)
+{
+  g_clear_object (&setup->machine);
+  g_clear_object (&setup->parent);
+  g_clear_object (&setup->tree);
+  g_free (setup);
+}
+
+static void
+sandbox_setup_finish (SandboxSetup *setup,
+                      const GError *error)
+{
+  if (error != NULL && setup->parent != NULL)
+    {
+      g_autofree char *heading = NULL;
+
+      /* Translators: %s is the new machine's name. */
+      heading = g_strdup_printf (_("Sandbox mode could not be turned on for “%s”"),
+                                 hearth_machine_get_display_name (setup->machine));
+      hearth_ui_show_error_dialog (GTK_WIDGET (setup->parent), heading, error);
+    }
+
+  /* Started only now, so that the clean state is the machine before its first boot. */
+  if (setup->start)
+    hearth_machine_run_action_async (setup->machine, HEARTH_MACHINE_ACTION_START, NULL,
+                                     on_started_cb,
+                                     setup->parent ? g_object_ref (setup->parent) : NULL);
+  sandbox_setup_free (setup);
+}
+
+static void
+on_sandbox_set_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  SandboxSetup *setup = user_data;
+  g_autoptr(GError) error = NULL;
+
+  hearth_sandbox_set_finish (HEARTH_SANDBOX (object), result, &error);
+  sandbox_setup_finish (setup, error);
+}
+
+static void
+on_clean_state_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  SandboxSetup *setup = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthSnapshot) snapshot = NULL;
+  HearthConnection *connection;
+
+  snapshot = hearth_snapshot_tree_create_finish (HEARTH_SNAPSHOT_TREE (object), result, &error);
+  connection = hearth_machine_get_connection (setup->machine);
+  if (snapshot == NULL || connection == NULL)
+    {
+      sandbox_setup_finish (setup, error);
+      return;
+    }
+
+  hearth_sandbox_set_async (hearth_sandbox_get_for_connection (connection), setup->machine,
+                            hearth_snapshot_get_name (snapshot), NULL, on_sandbox_set_cb, setup);
+}
+
+static void
+start_sandbox_setup (HearthMachine *machine,
+                     HearthWindow  *parent,
+                     gboolean       start)
+{
+  SandboxSetup *setup = g_new0 (SandboxSetup, 1);
+
+  setup->machine = g_object_ref (machine);
+  setup->parent = parent ? g_object_ref (parent) : NULL;
+  setup->tree = hearth_snapshot_tree_new (machine);
+  setup->start = start;
+  hearth_snapshot_tree_create_async (setup->tree, _("Clean state"),
+                                     _("The machine as it was created. Sandbox mode returns "
+                                       "to it every time the machine powers off."),
+                                     NULL, on_clean_state_cb, setup);
+}
+
 static void
 set_creating (HearthWizardWindow *self,
               gboolean            creating)
@@ -1248,7 +1342,9 @@ on_created_cb (GObject      *object,
       hearth_window_focus_machine (self->parent, hearth_machine_get_uuid (machine));
       hearth_window_add_toast (self->parent, adw_toast_new (title));
     }
-  if (start)
+  if (gtk_switch_get_active (self->sandbox_switch))
+    start_sandbox_setup (machine, self->parent, start);
+  else if (start)
     hearth_machine_run_action_async (machine, HEARTH_MACHINE_ACTION_START, NULL, on_started_cb,
                                      self->parent ? g_object_ref (self->parent) : NULL);
 

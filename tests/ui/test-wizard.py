@@ -171,6 +171,15 @@ def scenario(app, tag):
     wait_for('the verdict again', lambda: find_all(app, role='label', name=_('Fits Comfortably')))
     go_next(app, 4, 'Security')
     screenshot(tag + '-4-security')
+    # Sandbox mode: the new machine gets a clean-state snapshot before it first
+    # boots and returns to it at every power-off; its tile says so below.
+    sandbox = wait_for('the sandbox switch', lambda: [
+        n for n in find_all(app)
+        if n.getRoleName() in ('toggle button', 'switch', 'check box') and
+        (n.name or '').startswith(_('Sandbox Mode'))])
+    if not sandbox[0].getState().contains(pyatspi.STATE_CHECKED):
+        click(sandbox[0])
+    wait_for('sandbox mode on', lambda: sandbox[0].getState().contains(pyatspi.STATE_CHECKED))
     go_next(app, 5, 'Review')
 
     # Review: the suggested name comes from the OS.
@@ -205,6 +214,9 @@ def scenario(app, tag):
              lambda: cell.getState().contains(pyatspi.STATE_SELECTED))
     screenshot(tag + '-7-created')
     log('the machine was created, started and selected')
+    wait_for('the sandbox badge on the new tile', lambda: [
+        n for n in find_all(ui.tile_named(app, NEW_NAME), role='label', name=_('Sandbox'))])
+    log('the new machine is in sandbox mode')
 
 
 def make_iso(directory, name, volume_id):
