@@ -67,7 +67,7 @@ def open_settings(app):
     tile = ui.tile_named(app, MACHINE)
     click(tile)
     click(tile, button=3)
-    label = _('Se_ttings…')
+    label = _('S_ettings…')
     ui.type_text(label[label.index('_') + 1].lower())
     wait_for('the settings window', lambda: settings_open(app))
     # The values come from libvirt in a worker; the name row fills in once loaded.
