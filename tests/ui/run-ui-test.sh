@@ -1,11 +1,15 @@
 #!/bin/sh
 # run-ui-test.sh  SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Runs hearth-ui-test.py in a private X server and D-Bus session, so that the
+# Runs a Python UI test in a private X server and D-Bus session, so that the
 # accessibility bus and Hearth's single-instance name belong to this test alone.
-# Usage: run-ui-test.sh [VAR=VALUE...] SCENARIO HEARTH [FIXTURE]
+# Usage: run-ui-test.sh [VAR=VALUE...] ARGS...
+#   HEARTH_UI_SCRIPT=test-wizard.py picks the test script (default
+#   hearth-ui-test.py, which takes SCENARIO HEARTH [FIXTURE]); the rest of the
+#   arguments go to it.
 #   HEARTH_UI_LOCALE=zh_CN.UTF-8 runs Hearth in that locale, generating it into a
 #   private directory (LOCPATH) when the system does not have it.
+#   HEARTH_TEST_TMPDIR is a scratch directory removed with the rest.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,6 +29,8 @@ unset DBUS_SESSION_BUS_ADDRESS || true
 
 tmpdir=$(mktemp -d)
 trap 'rm -rf "$tmpdir"' EXIT
+export HEARTH_TEST_TMPDIR="$tmpdir"
+script=${HEARTH_UI_SCRIPT:-hearth-ui-test.py}
 
 if [ -n "${HEARTH_UI_LOCALE:-}" ]; then
   lang=${HEARTH_UI_LOCALE%%.*}
@@ -74,7 +80,7 @@ start_xvfb
 # starts know DISPLAY (the registry synthesizes the test's mouse and keys).
 # Debian's Python has pyatspi; the first python3 on PATH may be another build.
 status=0
-dbus-run-session -- /usr/bin/python3 "$here/hearth-ui-test.py" "$@" || status=$?
+dbus-run-session -- /usr/bin/python3 "$here/$script" "$@" || status=$?
 if [ $status -ne 0 ]; then
   echo "run-ui-test: X server $DISPLAY log:" >&2
   cat "$tmpdir/xvfb.log" >&2

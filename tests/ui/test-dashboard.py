@@ -10,7 +10,7 @@
 # checks that the dashboard says so rather than showing numbers it does not
 # have. Screenshots go to $HEARTH_TEST_ARTIFACTS/dashboard/.
 #
-# Run by test-dashboard.sh inside its own D-Bus session and X server.
+# Run by run-ui-test.sh (HEARTH_UI_SCRIPT) inside its own D-Bus session and X server.
 # Usage: test-dashboard.py HEARTH FIXTURE
 #   FIXTURE "embed:" runs Hearth on a private qemu:///embed root instead,
 #   where the host's figures are real (scenario_live): the host charts fill,

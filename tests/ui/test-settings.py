@@ -7,7 +7,7 @@
 # read the applied values back from libvirt by opening the window again.
 # Screenshots of every page go to $HEARTH_TEST_ARTIFACTS/settings/.
 #
-# Run by test-settings.sh inside its own D-Bus session and X server, on the
+# Run by run-ui-test.sh (HEARTH_UI_SCRIPT) inside its own D-Bus session and X server, on the
 # test driver node tests/data/settings/settings-node.xml (8 threads, 16 GiB).
 # Usage: test-settings.py HEARTH FIXTURE
 

@@ -10,7 +10,7 @@
 # disk cannot have any (the error shows in place). Screenshots go to
 # $HEARTH_TEST_ARTIFACTS/timeline/.
 #
-# Run by test-timeline.sh inside its own D-Bus session and X server.
+# Run by run-ui-test.sh (HEARTH_UI_SCRIPT) inside its own D-Bus session and X server.
 # Usage: test-timeline.py HEARTH FIXTURE
 
 import ctypes

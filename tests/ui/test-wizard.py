@@ -8,7 +8,7 @@
 # HEARTH_WIZARD_SCENARIO=iso it starts from ISO files chosen in the file chooser.
 # Screenshots of every page go to $HEARTH_TEST_ARTIFACTS/wizard/.
 #
-# Run by test-wizard.sh inside its own D-Bus session and X server.
+# Run by run-ui-test.sh (HEARTH_UI_SCRIPT) inside its own D-Bus session and X server.
 # Usage: test-wizard.py HEARTH FIXTURE
 
 import importlib.util
