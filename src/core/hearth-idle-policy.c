@@ -7,12 +7,10 @@
 #include <math.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-
 #include "hearth-alert-engine.h"
 #include "hearth-core-private.h"
 #include "hearth-idle-policy.h"
+#include "hearth-metadata.h"
 
 /**
  * HearthIdlePolicy:
@@ -102,86 +100,16 @@ meta_op_free (MetaOp *op)
   g_free (op);
 }
 
-static void
-strip_namespaces (xmlNodePtr node)
-{
-  /* libvirt gives the element back with its prefix; it wants it without, and
-   * puts the namespace back itself. */
-  for (; node != NULL; node = node->next)
-    {
-      if (node->type != XML_ELEMENT_NODE)
-        continue;
-      node->ns = NULL;
-      if (node->nsDef != NULL)
-        {
-          xmlFreeNsList (node->nsDef);
-          node->nsDef = NULL;
-        }
-      for (xmlAttrPtr attr = node->properties; attr != NULL; attr = attr->next)
-        attr->ns = NULL;
-      strip_namespaces (node->children);
-    }
-}
-
-static xmlNodePtr
-find_child (xmlNodePtr  parent,
-            const char *name)
-{
-  for (xmlNodePtr node = parent->children; node != NULL; node = node->next)
-    if (node->type == XML_ELEMENT_NODE && strcmp ((const char *) node->name, name) == 0)
-      return node;
-  return NULL;
-}
-
-static gboolean
-has_element_children (xmlNodePtr parent)
-{
-  for (xmlNodePtr node = parent->children; node != NULL; node = node->next)
-    if (node->type == XML_ELEMENT_NODE)
-      return TRUE;
-  return FALSE;
-}
-
-static xmlDocPtr
-read_metadata (virDomainPtr domain,
-               unsigned int flags)
-{
-  char *xml = virDomainGetMetadata (domain, VIR_DOMAIN_METADATA_ELEMENT, HEARTH_IDLE_POLICY_NS,
-                                    flags);
-  xmlDocPtr doc;
-
-  if (xml == NULL)
-    {
-      /* No Hearth metadata is the usual case, not an error. */
-      virResetLastError ();
-      return NULL;
-    }
-  doc = xmlReadMemory (xml, strlen (xml), "metadata.xml", NULL,
-                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-  free (xml);
-  if (doc != NULL && xmlDocGetRootElement (doc) == NULL)
-    g_clear_pointer (&doc, xmlFreeDoc);
-  return doc;
-}
-
+/* An element without "enabled" counts as yes, as older Hearths wrote it. */
 static gboolean
 read_opt_in (virDomainPtr domain)
 {
-  xmlDocPtr doc = read_metadata (domain, VIR_DOMAIN_AFFECT_CURRENT);
-  xmlNodePtr node;
-  gboolean enabled = FALSE;
+  g_autofree char *value = NULL;
 
-  if (doc == NULL)
+  if (!_hearth_metadata_has_element (domain, IDLE_ELEMENT))
     return FALSE;
-  if ((node = find_child (xmlDocGetRootElement (doc), IDLE_ELEMENT)))
-    {
-      xmlChar *value = xmlGetProp (node, (const xmlChar *) "enabled");
-
-      enabled = value == NULL || strcmp ((const char *) value, "yes") == 0;
-      xmlFree (value);
-    }
-  xmlFreeDoc (doc);
-  return enabled;
+  value = _hearth_metadata_dup_attribute (domain, IDLE_ELEMENT, "enabled");
+  return value == NULL || strcmp (value, "yes") == 0;
 }
 
 static void
@@ -210,64 +138,18 @@ read_worker (GTask        *task,
   g_task_return_pointer (task, g_strv_builder_end (builder), (GDestroyNotify) g_strfreev);
 }
 
+/* Only Hearth's idle element changes; the siblings other parts of Hearth keep
+ * (sandbox mode, say) stay, also when they change at the same moment. */
 static gboolean
 write_opt_in (virDomainPtr domain,
               gboolean     enabled,
               GError     **error)
 {
-  gboolean persistent = virDomainIsPersistent (domain) == 1;
-  xmlDocPtr doc = read_metadata (domain, persistent ? VIR_DOMAIN_AFFECT_CONFIG
-                                                    : VIR_DOMAIN_AFFECT_CURRENT);
-  unsigned int flags = 0;
-  xmlBufferPtr buffer;
-  xmlNodePtr root;
-  xmlNodePtr node;
-  int ret;
+  const char *attributes[] = { "enabled", "yes", NULL };
 
-  if (doc == NULL)
+  if (!_hearth_metadata_set_element (domain, IDLE_ELEMENT, enabled ? attributes : NULL, error))
     {
-      doc = xmlNewDoc ((const xmlChar *) "1.0");
-      xmlDocSetRootElement (doc, xmlNewNode (NULL, (const xmlChar *) "hearth"));
-    }
-  root = xmlDocGetRootElement (doc);
-  strip_namespaces (root);
-
-  /* Only Hearth's idle element changes; the siblings other parts of Hearth
-   * keep (sandbox mode, say) stay as they are. */
-  while ((node = find_child (root, IDLE_ELEMENT)))
-    {
-      xmlUnlinkNode (node);
-      xmlFreeNode (node);
-    }
-  if (enabled)
-    {
-      node = xmlNewChild (root, NULL, (const xmlChar *) IDLE_ELEMENT, NULL);
-      xmlSetProp (node, (const xmlChar *) "enabled", (const xmlChar *) "yes");
-    }
-
-  if (virDomainIsActive (domain) == 1)
-    flags |= VIR_DOMAIN_AFFECT_LIVE;
-  if (persistent)
-    flags |= VIR_DOMAIN_AFFECT_CONFIG;
-
-  /* An element with nothing left in it (but whitespace) goes altogether. */
-  if (!has_element_children (root))
-    ret = virDomainSetMetadata (domain, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL,
-                                HEARTH_IDLE_POLICY_NS, flags);
-  else
-    {
-      buffer = xmlBufferCreate ();
-      xmlNodeDump (buffer, doc, root, 0, 0);
-      ret = virDomainSetMetadata (domain, VIR_DOMAIN_METADATA_ELEMENT,
-                                  (const char *) xmlBufferContent (buffer), "hearth",
-                                  HEARTH_IDLE_POLICY_NS, flags);
-      xmlBufferFree (buffer);
-    }
-  xmlFreeDoc (doc);
-
-  if (ret < 0)
-    {
-      _hearth_error_take_libvirt (error, "Could not store the idle policy setting");
+      g_prefix_error (error, "Could not store the idle policy setting: ");
       return FALSE;
     }
   return TRUE;

@@ -368,7 +368,7 @@ metadata_cb (virConnectPtr conn,
 
   if (self == NULL || self->conn != conn || virDomainGetUUIDString (domain, uuid) < 0)
     return;
-  if (type == VIR_DOMAIN_METADATA_ELEMENT && g_strcmp0 (nsuri, HEARTH_XML_NS) == 0)
+  if (type == VIR_DOMAIN_METADATA_ELEMENT && g_strcmp0 (nsuri, HEARTH_METADATA_NS) == 0)
     reread (self, uuid);
 }
 

@@ -10,8 +10,6 @@
 
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 
 #include "hearth-snapshot-private.h"
 
@@ -69,56 +67,6 @@ _hearth_snapshot_list (virDomainPtr domain,
   return g_steal_pointer (&infos);
 }
 
-static void
-strip_namespaces (xmlNodePtr node)
-{
-  for (; node != NULL; node = node->next)
-    {
-      if (node->type != XML_ELEMENT_NODE)
-        continue;
-      node->ns = NULL;
-      if (node->nsDef != NULL)
-        {
-          xmlFreeNsList (node->nsDef);
-          node->nsDef = NULL;
-        }
-      for (xmlAttrPtr attr = node->properties; attr != NULL; attr = attr->next)
-        attr->ns = NULL;
-      strip_namespaces (node->children);
-    }
-}
-
-static xmlNodePtr
-find_element (xmlNodePtr  parent,
-              const char *name)
-{
-  for (xmlNodePtr node = parent->children; node != NULL; node = node->next)
-    if (node->type == XML_ELEMENT_NODE && strcmp ((const char *) node->name, name) == 0)
-      return node;
-  return NULL;
-}
-
-static xmlDocPtr
-read_metadata (virDomainPtr domain,
-               guint        flags)
-{
-  char *xml = virDomainGetMetadata (domain, VIR_DOMAIN_METADATA_ELEMENT, HEARTH_XML_NS, flags);
-  xmlDocPtr doc = NULL;
-
-  if (xml == NULL)
-    {
-      /* No Hearth metadata yet is the common case, not an error. */
-      virResetLastError ();
-      return NULL;
-    }
-  doc = xmlReadMemory (xml, strlen (xml), "metadata.xml", NULL,
-                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-  free (xml);
-  if (doc != NULL && xmlDocGetRootElement (doc) == NULL)
-    g_clear_pointer (&doc, xmlFreeDoc);
-  return doc;
-}
-
 /**
  * _hearth_sandbox_read:
  *
@@ -128,22 +76,10 @@ read_metadata (virDomainPtr domain,
 char *
 _hearth_sandbox_read (virDomainPtr domain)
 {
-  xmlDocPtr doc = read_metadata (domain, 0);
-  xmlNodePtr sandbox;
-  char *name = NULL;
+  char *name = _hearth_metadata_dup_attribute (domain, "sandbox", "snapshot");
 
-  if (doc == NULL)
-    return NULL;
-
-  if ((sandbox = find_element (xmlDocGetRootElement (doc), "sandbox")))
-    {
-      xmlChar *value = xmlGetProp (sandbox, (const xmlChar *) "snapshot");
-
-      if (value != NULL && value[0] != '\0')
-        name = g_strdup ((const char *) value);
-      xmlFree (value);
-    }
-  xmlFreeDoc (doc);
+  if (name != NULL && name[0] == '\0')
+    g_clear_pointer (&name, g_free);
   return name;
 }
 
@@ -152,62 +88,20 @@ _hearth_sandbox_read (virDomainPtr domain)
  * @snapshot_name: (nullable): the snapshot, or %NULL to leave sandbox mode
  *
  * Records the sandbox choice in Hearth's element of the domain metadata, keeping
- * whatever else other parts of Hearth keep there. Both the persistent and, for a
- * running machine, the live definition change.
+ * whatever else other parts of Hearth keep there (see _hearth_metadata_edit()).
+ * Both the persistent and, for a running machine, the live definition change.
  */
 gboolean
 _hearth_sandbox_write (virDomainPtr domain,
                        const char  *snapshot_name,
                        GError     **error)
 {
-  xmlDocPtr doc = read_metadata (domain, VIR_DOMAIN_AFFECT_CONFIG);
-  xmlNodePtr root;
-  xmlNodePtr sandbox;
-  xmlBufferPtr buffer;
-  guint flags = VIR_DOMAIN_AFFECT_CONFIG;
-  int ret;
+  const char *attributes[] = { "snapshot", snapshot_name, NULL };
 
-  if (doc == NULL)
+  if (!_hearth_metadata_set_element (domain, "sandbox", snapshot_name ? attributes : NULL,
+                                     error))
     {
-      doc = xmlNewDoc ((const xmlChar *) "1.0");
-      xmlDocSetRootElement (doc, xmlNewNode (NULL, (const xmlChar *) "hearth"));
-    }
-  root = xmlDocGetRootElement (doc);
-  strip_namespaces (root);
-
-  while ((sandbox = find_element (root, "sandbox")))
-    {
-      xmlUnlinkNode (sandbox);
-      xmlFreeNode (sandbox);
-    }
-  if (snapshot_name != NULL)
-    {
-      sandbox = xmlNewChild (root, NULL, (const xmlChar *) "sandbox", NULL);
-      xmlSetProp (sandbox, (const xmlChar *) "snapshot", (const xmlChar *) snapshot_name);
-    }
-
-  buffer = xmlBufferCreate ();
-  xmlNodeDump (buffer, doc, root, 0, 0);
-
-  if (virDomainIsActive (domain) == 1)
-    flags |= VIR_DOMAIN_AFFECT_LIVE;
-  if (virDomainIsPersistent (domain) != 1)
-    flags &= ~VIR_DOMAIN_AFFECT_CONFIG;
-
-  /* An element with no children left is removed altogether. */
-  if (root->children == NULL)
-    ret = virDomainSetMetadata (domain, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL, HEARTH_XML_NS,
-                                flags);
-  else
-    ret = virDomainSetMetadata (domain, VIR_DOMAIN_METADATA_ELEMENT,
-                                (const char *) xmlBufferContent (buffer), HEARTH_XML_NS_PREFIX,
-                                HEARTH_XML_NS, flags);
-  xmlBufferFree (buffer);
-  xmlFreeDoc (doc);
-
-  if (ret < 0)
-    {
-      _hearth_error_take_libvirt (error, "Could not store the sandbox setting");
+      g_prefix_error (error, "Could not store the sandbox setting: ");
       return FALSE;
     }
   return TRUE;

@@ -6,14 +6,13 @@
 #pragma once
 
 #include "hearth-core-private.h"
+#include "hearth-metadata.h"
 #include "hearth-sandbox.h"
 #include "hearth-snapshot.h"
 #include "hearth-snapshot-tree.h"
 
 G_BEGIN_DECLS
 
-#define HEARTH_XML_NS        "https://hearthvm.org/xmlns/hearth/1"
-#define HEARTH_XML_NS_PREFIX "hearth"
 #define HEARTH_ORIGIN_TRAILER "Hearth-Origin: "
 
 typedef struct _virStream HearthVirStream;

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "hearth-idle-policy.h"
 #include "hearth-snapshot-private.h"
 #include "hearth-test-utils.h"
 
@@ -611,6 +612,127 @@ test_sandbox (void)
   g_signal_handlers_disconnect_by_func (sandbox, changed_cb, &changes);
 }
 
+static void
+idle_set_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  AsyncResult *res = user_data;
+
+  res->ok = hearth_idle_policy_set_machine_enabled_finish (HEARTH_IDLE_POLICY (source), result,
+                                                          &res->error);
+  res->done = TRUE;
+}
+
+typedef struct
+{
+  const char *uuid;
+  const char *element;
+  const char *attribute;
+  guint       rounds;
+  GError     *error;
+} Writer;
+
+/* Writes its own element over and over, from its own connection and thread. */
+static gpointer
+writer_thread (gpointer data)
+{
+  Writer *writer = data;
+  g_autoptr(HearthVirConnect) conn = virConnectOpen ("test:///default");
+  g_autoptr(HearthVirDomain) domain = virDomainLookupByUUIDString (conn, writer->uuid);
+
+  for (guint i = 0; i < writer->rounds && writer->error == NULL; i++)
+    {
+      g_autofree char *value = g_strdup_printf ("%u", i);
+      const char *attributes[] = { writer->attribute, value, NULL };
+
+      _hearth_metadata_set_element (domain, writer->element, attributes, &writer->error);
+    }
+  return NULL;
+}
+
+static char *
+read_attribute (const char *uuid,
+                const char *element,
+                const char *attribute)
+{
+  g_autoptr(HearthVirConnect) conn = virConnectOpen ("test:///default");
+  g_autoptr(HearthVirDomain) domain = virDomainLookupByUUIDString (conn, uuid);
+
+  return _hearth_metadata_dup_attribute (domain, element, attribute);
+}
+
+/* Sandbox mode and the idle policy keep their settings in the same metadata
+ * element, each by a read, change and write. Started at the same moment, both
+ * changes must survive, every time. */
+static void
+test_metadata_concurrent (void)
+{
+  g_autoptr(HearthConnection) connection = hearth_test_open_connection ("test:///default");
+  g_autoptr(HearthMachine) machine = define_running (connection, "metadata 元数据");
+  g_autoptr(HearthSnapshotTree) tree = tree_new_loaded (machine);
+  g_autoptr(HearthStatsSampler) sampler = hearth_stats_sampler_new (connection);
+  g_autoptr(HearthIdlePolicy) policy = hearth_idle_policy_new (sampler);
+  HearthSandbox *sandbox = hearth_sandbox_get_for_connection (connection);
+  const char *uuid = hearth_machine_get_uuid (machine);
+  HearthSnapshot *clean = create (tree, "Clean");
+
+  g_assert_true (hearth_test_wait ((HearthTestCondition) hearth_sandbox_get_loaded, sandbox,
+                                   TIMEOUT_MS));
+  g_assert_true (hearth_test_wait ((HearthTestCondition) hearth_idle_policy_get_ready, policy,
+                                   TIMEOUT_MS));
+
+  /* Through the public API, as the timeline and the dashboard do. */
+  for (guint round = 0; round < 40; round++)
+    {
+      gboolean on = round % 2 == 0;
+      const char *expected = on ? hearth_snapshot_get_name (clean) : NULL;
+      AsyncResult sandbox_res = { 0 };
+      AsyncResult idle_res = { 0 };
+      g_autofree char *stored = NULL;
+      g_autofree char *idle = NULL;
+
+      hearth_sandbox_set_async (sandbox, machine, expected, NULL, sandbox_set_cb, &sandbox_res);
+      hearth_idle_policy_set_machine_enabled_async (policy, machine, !on, NULL, idle_set_cb,
+                                                    &idle_res);
+      g_assert_true (hearth_test_wait_flag (&sandbox_res.done, TIMEOUT_MS));
+      g_assert_true (hearth_test_wait_flag (&idle_res.done, TIMEOUT_MS));
+      g_assert_no_error (sandbox_res.error);
+      g_assert_no_error (idle_res.error);
+
+      stored = read_attribute (uuid, "sandbox", "snapshot");
+      idle = read_attribute (uuid, "idle-suspend", "enabled");
+      g_assert_cmpstr (stored, ==, expected);
+      g_assert_cmpstr (idle, ==, on ? NULL : "yes");
+      g_assert_cmpint (hearth_sandbox_is_enabled (sandbox, machine), ==, on);
+      g_assert_cmpint (hearth_idle_policy_get_machine_enabled (policy, machine), ==, !on);
+    }
+
+  /* Two writers hammering their own elements from two threads: the last value
+   * of each is there at the end. */
+  {
+    Writer first = { uuid, "test-first", "n", 150, NULL };
+    Writer second = { uuid, "test-second", "n", 150, NULL };
+    GThread *a = g_thread_new ("writer-a", writer_thread, &first);
+    GThread *b = g_thread_new ("writer-b", writer_thread, &second);
+    g_autofree char *last_first = NULL;
+    g_autofree char *last_second = NULL;
+    g_autofree char *idle = NULL;
+
+    g_thread_join (a);
+    g_thread_join (b);
+    g_assert_no_error (first.error);
+    g_assert_no_error (second.error);
+    last_first = read_attribute (uuid, "test-first", "n");
+    last_second = read_attribute (uuid, "test-second", "n");
+    g_assert_cmpstr (last_first, ==, "149");
+    g_assert_cmpstr (last_second, ==, "149");
+    /* And the idle setting from the last round is untouched. */
+    idle = read_attribute (uuid, "idle-suspend", "enabled");
+    g_assert_cmpstr (idle, ==, "yes");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -625,6 +747,7 @@ main (int   argc,
   g_test_add_func ("/core/snapshot-tree/auto-and-schedule", test_auto_and_schedule);
   g_test_add_func ("/core/snapshot-tree/raw-disk-error", test_raw_disk_error);
   g_test_add_func ("/core/sandbox/set-and-restore", test_sandbox);
+  g_test_add_func ("/core/metadata/concurrent-writes", test_metadata_concurrent);
 
   return g_test_run ();
 }
