@@ -1798,3 +1798,397 @@ hearth_domain_xml_set_interface_model (HearthDomainXml *self,
   set_prop (ensure_child (self, iface, "model", after), "type", model);
   return TRUE;
 }
+
+/* Processor, firmware, MAC address and 3D acceleration ------------------------ */
+
+/**
+ * hearth_domain_xml_dup_domain_type:
+ *
+ * Returns: (transfer full) (nullable): the hypervisor type: "kvm", "qemu" (TCG,
+ *   QEMU's emulator), "test", …
+ */
+char *
+hearth_domain_xml_dup_domain_type (HearthDomainXml *self)
+{
+  g_return_val_if_fail (HEARTH_IS_DOMAIN_XML (self), NULL);
+  return dup_prop (root (self), "type");
+}
+
+/**
+ * hearth_domain_xml_dup_cpu_model:
+ *
+ * The CPU the guest sees: "host-model", "host-passthrough" or "maximum" for
+ * those modes, a named model ("Skylake-Client") for a custom CPU.
+ *
+ * Returns: (transfer full) (nullable): the CPU model, or %NULL when the machine
+ *   leaves it to the hypervisor's default
+ */
+char *
+hearth_domain_xml_dup_cpu_model (HearthDomainXml *self)
+{
+  xmlNode *cpu;
+  g_autofree char *mode = NULL;
+
+  g_return_val_if_fail (HEARTH_IS_DOMAIN_XML (self), NULL);
+
+  cpu = find_child (root (self), "cpu");
+  mode = dup_prop (cpu, "mode");
+  if (mode != NULL && !g_str_equal (mode, "custom"))
+    return g_steal_pointer (&mode);
+  if (find_child (cpu, "model") != NULL)
+    {
+      g_autofree char *model = dup_text (find_child (cpu, "model"));
+
+      return g_strdup (g_strstrip (model));
+    }
+  return NULL;
+}
+
+/**
+ * hearth_domain_xml_set_cpu_model:
+ * @model: "host-model", "host-passthrough", "maximum", or a named CPU model
+ *
+ * Sets the mode of <cpu>, or a custom mode with the named model. Its topology,
+ * NUMA cells, cache and features stay; what belongs to the old mode alone (a
+ * model and vendor, match, check, migratable) goes.
+ *
+ * Returns: %FALSE (%HEARTH_ERROR_INVALID_ARGUMENT) for an empty or malformed name
+ */
+gboolean
+hearth_domain_xml_set_cpu_model (HearthDomainXml *self,
+                                 const char      *model,
+                                 GError         **error)
+{
+  static const char *after[] = { "name", "uuid", "title", "description", "metadata", "memory",
+                                 "currentMemory", "vcpu", "vcpus", "iothreads", "cputune",
+                                 "resource", "sysinfo", "bootloader", "os", "idmap",
+                                 "features", NULL };
+  static const char *modes[] = { "host-model", "host-passthrough", "maximum", NULL };
+  g_autofree char *current = NULL;
+  xmlNode *cpu;
+  xmlNode *node;
+
+  g_return_val_if_fail (HEARTH_IS_DOMAIN_XML (self), FALSE);
+
+  if (model == NULL || model[0] == '\0' || strlen (model) > 64
+      || strspn (model, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+         != strlen (model))
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not a CPU model name", model ? model : "");
+      return FALSE;
+    }
+
+  current = hearth_domain_xml_dup_cpu_model (self);
+  if (g_strcmp0 (current, model) == 0)
+    return TRUE;
+
+  cpu = ensure_child (self, root (self), "cpu", after);
+  unset_prop (cpu, "match");
+  unset_prop (cpu, "check");
+  if ((node = find_child (cpu, "vendor")) != NULL)
+    remove_node (node);
+  if (g_strv_contains (modes, model))
+    {
+      set_prop (cpu, "mode", model);
+      if (g_str_equal (model, "host-model"))
+        unset_prop (cpu, "migratable");
+      if ((node = find_child (cpu, "model")) != NULL)
+        remove_node (node);
+      return TRUE;
+    }
+
+  set_prop (cpu, "mode", "custom");
+  set_prop (cpu, "match", "exact");
+  unset_prop (cpu, "migratable");
+  node = find_child (cpu, "model");
+  if (node == NULL)
+    {
+      node = new_element (self, "model");
+      /* The model comes first among <cpu>'s children. */
+      if (find_child (cpu, NULL) != NULL)
+        {
+          xmlNode *first = find_child (cpu, NULL);
+          g_autofree char *indent = dup_indent_before (first);
+
+          xmlAddPrevSibling (first, node);
+          xmlAddNextSibling (node, xmlNewDocText (self->doc, (const xmlChar *) indent));
+        }
+      else
+        insert_after (cpu, NULL, node);
+    }
+  /* fallback='allow' lets libvirt pick the closest model the host can run. */
+  set_prop (node, "fallback", "allow");
+  set_text (node, model);
+  return TRUE;
+}
+
+static gboolean
+is_efi_loader (xmlNode *loader)
+{
+  g_autofree char *path = dup_text (loader);
+
+  return prop_equals (loader, "type", "pflash")
+         || (path != NULL && (strstr (path, "OVMF") != NULL || strstr (path, "edk2") != NULL
+                              || strstr (path, "AAVMF") != NULL));
+}
+
+/**
+ * hearth_domain_xml_dup_firmware:
+ *
+ * Returns: (transfer full): "efi" for UEFI (firmware autoselection or an OVMF
+ *   loader), else "bios"
+ */
+char *
+hearth_domain_xml_dup_firmware (HearthDomainXml *self)
+{
+  xmlNode *os;
+
+  g_return_val_if_fail (HEARTH_IS_DOMAIN_XML (self), NULL);
+
+  os = find_child (root (self), "os");
+  if (prop_equals (os, "firmware", "efi") || is_efi_loader (find_child (os, "loader")))
+    return g_strdup ("efi");
+  return g_strdup ("bios");
+}
+
+/**
+ * hearth_domain_xml_dup_nvram:
+ *
+ * Returns: (transfer full) (nullable): the UEFI variable store's file, or "" when
+ *   the machine has an <nvram> element without a path, or %NULL when it has none
+ */
+char *
+hearth_domain_xml_dup_nvram (HearthDomainXml *self)
+{
+  xmlNode *nvram;
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (HEARTH_IS_DOMAIN_XML (self), NULL);
+
+  nvram = find_path (root (self), "os", "nvram", NULL);
+  if (nvram == NULL)
+    return NULL;
+  path = dup_text (nvram);
+  return g_strdup (path != NULL ? g_strstrip (path) : "");
+}
+
+/**
+ * hearth_domain_xml_set_firmware:
+ * @firmware: "efi" or "bios"
+ *
+ * Switches firmware: UEFI through libvirt's firmware autoselection
+ * (<os firmware='efi'>), BIOS by dropping it together with the loader, the
+ * variable store and the firmware features. The caller checks that the switch is
+ * safe (see hearth_machine_settings_set_firmware()).
+ *
+ * Returns: %FALSE (%HEARTH_ERROR_INVALID_ARGUMENT) for another value
+ */
+gboolean
+hearth_domain_xml_set_firmware (HearthDomainXml *self,
+                                const char      *firmware,
+                                GError         **error)
+{
+  g_autofree char *current = NULL;
+  xmlNode *os;
+  xmlNode *node;
+
+  g_return_val_if_fail (HEARTH_IS_DOMAIN_XML (self), FALSE);
+
+  if (g_strcmp0 (firmware, "efi") != 0 && g_strcmp0 (firmware, "bios") != 0)
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not a firmware (efi or bios)", firmware ? firmware : "");
+      return FALSE;
+    }
+  current = hearth_domain_xml_dup_firmware (self);
+  if (g_str_equal (current, firmware))
+    return TRUE;
+
+  os = ensure_child (self, root (self), "os", NULL);
+  if ((node = find_child (os, "loader")) != NULL)
+    remove_node (node);
+  if ((node = find_child (os, "nvram")) != NULL)
+    remove_node (node);
+  if ((node = find_child (os, "firmware")) != NULL)
+    remove_node (node);
+  if (g_str_equal (firmware, "efi"))
+    set_prop (os, "firmware", "efi");
+  else
+    unset_prop (os, "firmware");
+  return TRUE;
+}
+
+/**
+ * hearth_domain_xml_check_mac:
+ * @mac: a MAC address, "52:54:00:12:34:56"
+ *
+ * Returns: %FALSE (%HEARTH_ERROR_INVALID_ARGUMENT) unless @mac is six hex pairs
+ *   separated by colons, with the unicast bit clear and not all zero
+ */
+gboolean
+hearth_domain_xml_check_mac (const char *mac,
+                             GError    **error)
+{
+  guint first = 0;
+  gboolean zero = TRUE;
+
+  if (mac == NULL || strlen (mac) != 17)
+    goto malformed;
+  for (guint i = 0; i < 17; i++)
+    {
+      if (i % 3 == 2 ? mac[i] != ':' : !g_ascii_isxdigit (mac[i]))
+        goto malformed;
+      if (i % 3 != 2 && mac[i] != '0')
+        zero = FALSE;
+    }
+  first = g_ascii_xdigit_value (mac[0]) * 16 + g_ascii_xdigit_value (mac[1]);
+  if (first & 1)
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                   "%s is a multicast address; a network card needs a unicast one", mac);
+      return FALSE;
+    }
+  if (zero)
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                   "00:00:00:00:00:00 is not a usable MAC address");
+      return FALSE;
+    }
+  return TRUE;
+
+malformed:
+  g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+               "“%s” is not a MAC address (six pairs of hex digits separated by colons)",
+               mac ? mac : "");
+  return FALSE;
+}
+
+/**
+ * hearth_domain_xml_set_interface_mac:
+ * @mac: (nullable): the interface's MAC address, or %NULL for the first interface
+ * @new_mac: its new address, checked by hearth_domain_xml_check_mac()
+ *
+ * Returns: %FALSE with %HEARTH_ERROR_NOT_FOUND when there is no such interface,
+ *   %HEARTH_ERROR_INVALID_ARGUMENT for a bad address or one another interface of
+ *   the machine has
+ */
+gboolean
+hearth_domain_xml_set_interface_mac (HearthDomainXml *self,
+                                     const char      *mac,
+                                     const char      *new_mac,
+                                     GError         **error)
+{
+  g_autofree char *lower = NULL;
+  xmlNode *iface;
+  xmlNode *other;
+
+  g_return_val_if_fail (HEARTH_IS_DOMAIN_XML (self), FALSE);
+
+  if (!hearth_domain_xml_check_mac (new_mac, error))
+    return FALSE;
+  if (!(iface = require_interface (self, mac, error)))
+    return FALSE;
+  other = find_interface (self, new_mac);
+  if (other != NULL && other != iface)
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                   "Another network card of this machine already has the address %s", new_mac);
+      return FALSE;
+    }
+  lower = g_ascii_strdown (new_mac, -1);
+  if (prop_equals (find_child (iface, "mac"), "address", lower))
+    return TRUE;
+  set_prop (ensure_child (self, iface, "mac", NULL), "address", lower);
+  return TRUE;
+}
+
+static xmlNode *
+find_graphics (HearthDomainXml *self,
+               const char      *type)
+{
+  xmlNode *devs = find_child (root (self), "devices");
+
+  for (xmlNode *child = devs ? devs->children : NULL; child != NULL; child = child->next)
+    if (is_element (child, "graphics") && prop_equals (child, "type", type))
+      return child;
+  return NULL;
+}
+
+/** hearth_domain_xml_get_accel3d: Returns: whether the primary video card renders 3D */
+gboolean
+hearth_domain_xml_get_accel3d (HearthDomainXml *self)
+{
+  g_return_val_if_fail (HEARTH_IS_DOMAIN_XML (self), FALSE);
+  return prop_equals (find_path (primary_video (self), "model", "acceleration", NULL),
+                      "accel3d", "yes");
+}
+
+/* SPICE can hand GL frames to a local client only when it does not listen on the
+ * network; Hearth always connects through a file descriptor. */
+static gboolean
+spice_is_local (xmlNode *spice)
+{
+  xmlNode *listen = find_child (spice, "listen");
+
+  return listen != NULL && prop_equals (listen, "type", "none");
+}
+
+/**
+ * hearth_domain_xml_set_accel3d:
+ * @enabled: whether the guest gets 3D acceleration
+ *
+ * On: the primary video card becomes virtio with `accel3d='yes'`, and the frames
+ * are rendered on the host's GPU by SPICE's GL (a SPICE display that listens on no
+ * network) or else by an `egl-headless` display. Off: both go again; the video
+ * model stays. The caller checks the host has a render node.
+ */
+gboolean
+hearth_domain_xml_set_accel3d (HearthDomainXml *self,
+                               gboolean         enabled,
+                               GError         **error)
+{
+  static const char *gl_after[] = { "listen", "channel", "image", "jpeg", "zlib", "playback",
+                                    "streaming", "clipboard", "mouse", "filetransfer", NULL };
+  xmlNode *spice;
+  xmlNode *accel;
+  xmlNode *egl;
+
+  g_return_val_if_fail (HEARTH_IS_DOMAIN_XML (self), FALSE);
+
+  spice = find_graphics (self, "spice");
+  egl = find_graphics (self, "egl-headless");
+  if (!enabled)
+    {
+      xmlNode *gl = find_child (spice, "gl");
+
+      accel = find_path (primary_video (self), "model", "acceleration", NULL);
+      if (accel != NULL && prop_equals (accel, "accel3d", "yes"))
+        set_prop (accel, "accel3d", "no");
+      if (gl != NULL && prop_equals (gl, "enable", "yes"))
+        set_prop (gl, "enable", "no");
+      if (egl != NULL)
+        remove_node (egl);
+      return TRUE;
+    }
+
+  if (!hearth_domain_xml_set_video_model (self, "virtio", error))
+    return FALSE;
+  accel = ensure_child (self, find_child (primary_video (self), "model"), "acceleration", NULL);
+  set_prop (accel, "accel3d", "yes");
+  if (spice != NULL && spice_is_local (spice))
+    set_prop (ensure_child (self, spice, "gl", gl_after), "enable", "yes");
+  else if (egl == NULL)
+    {
+      xmlNode *devs = devices (self);
+      xmlNode *anchor = NULL;
+
+      for (xmlNode *child = devs->children; child != NULL; child = child->next)
+        if (is_element (child, "graphics"))
+          anchor = child;
+      egl = new_element (self, "graphics");
+      set_prop (egl, "type", "egl-headless");
+      insert_after (devs, anchor, egl);
+    }
+  return TRUE;
+}

@@ -121,4 +121,25 @@ gboolean         hearth_domain_xml_set_interface_link (HearthDomainXml   *self,
                                                        gboolean           up,
                                                        GError           **error);
 
+char            *hearth_domain_xml_dup_domain_type  (HearthDomainXml     *self);
+char            *hearth_domain_xml_dup_cpu_model    (HearthDomainXml     *self);
+gboolean         hearth_domain_xml_set_cpu_model    (HearthDomainXml     *self,
+                                                     const char          *model,
+                                                     GError             **error);
+char            *hearth_domain_xml_dup_firmware     (HearthDomainXml     *self);
+char            *hearth_domain_xml_dup_nvram        (HearthDomainXml     *self);
+gboolean         hearth_domain_xml_set_firmware     (HearthDomainXml     *self,
+                                                     const char          *firmware,
+                                                     GError             **error);
+gboolean         hearth_domain_xml_check_mac        (const char          *mac,
+                                                     GError             **error);
+gboolean         hearth_domain_xml_set_interface_mac (HearthDomainXml    *self,
+                                                      const char         *mac,
+                                                      const char         *new_mac,
+                                                      GError            **error);
+gboolean         hearth_domain_xml_get_accel3d      (HearthDomainXml     *self);
+gboolean         hearth_domain_xml_set_accel3d      (HearthDomainXml     *self,
+                                                     gboolean             enabled,
+                                                     GError             **error);
+
 G_END_DECLS

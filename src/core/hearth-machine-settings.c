@@ -89,6 +89,21 @@ typedef struct Snapshot
   GPtrArray       *interfaces;    /* HearthInterfaceItem */
   char            *pool;          /* the pool of the first disk, or NULL */
   guint64          pool_available;
+  char            *domain_type;   /* "kvm", "qemu" (TCG), "test" */
+  char            *cpu_model;     /* NULL: the hypervisor's default */
+  GStrv            cpu_models;    /* named models the host can run; NULL if unknown */
+  int              passthrough;   /* host-passthrough: 1 supported, 0 not, -1 unknown */
+  int              host_model;    /* host-model: the same */
+  int              efi;           /* UEFI firmware on the host: 1, 0, -1 unknown */
+  gboolean         nested;        /* a local host that is itself a virtual machine */
+  char            *firmware;      /* "efi" or "bios" */
+  char            *nvram;         /* the UEFI variable store, or NULL */
+  gboolean         nvram_exists;
+  int              n_snapshots;   /* -1 when unknown */
+  gboolean         accel3d;
+  char            *render_node;   /* a local /dev/dri/renderD*, or NULL */
+  int              egl_headless;  /* QEMU can render GL off screen: 1, 0, -1 unknown */
+  gboolean         local;
 } Snapshot;
 
 /* The changes a user asked for. Copied for the worker. */
@@ -124,6 +139,12 @@ typedef struct Pending
   char              *iface_mac;
   char              *iface_network;  /* NULL keeps it */
   char              *iface_model;    /* NULL keeps it */
+  char              *cpu_model;
+  char              *firmware;
+  gboolean           os_needs_uefi;  /* from libosinfo, read on the main thread */
+  char              *mac;            /* the interface whose address changes */
+  char              *new_mac;
+  gboolean           accel3d;
 } Pending;
 
 typedef struct
@@ -162,6 +183,12 @@ snapshot_free (Snapshot *snapshot)
   g_clear_pointer (&snapshot->disks, g_ptr_array_unref);
   g_clear_pointer (&snapshot->interfaces, g_ptr_array_unref);
   g_free (snapshot->pool);
+  g_free (snapshot->domain_type);
+  g_free (snapshot->cpu_model);
+  g_strfreev (snapshot->cpu_models);
+  g_free (snapshot->firmware);
+  g_free (snapshot->nvram);
+  g_free (snapshot->render_node);
   g_free (snapshot);
 }
 
@@ -187,6 +214,10 @@ pending_clear (Pending *pending)
   g_clear_pointer (&pending->iface_mac, g_free);
   g_clear_pointer (&pending->iface_network, g_free);
   g_clear_pointer (&pending->iface_model, g_free);
+  g_clear_pointer (&pending->cpu_model, g_free);
+  g_clear_pointer (&pending->firmware, g_free);
+  g_clear_pointer (&pending->mac, g_free);
+  g_clear_pointer (&pending->new_mac, g_free);
   memset (pending, 0, sizeof *pending);
 }
 
@@ -219,6 +250,10 @@ pending_copy (const Pending *pending)
   copy->iface_mac = g_strdup (pending->iface_mac);
   copy->iface_network = g_strdup (pending->iface_network);
   copy->iface_model = g_strdup (pending->iface_model);
+  copy->cpu_model = g_strdup (pending->cpu_model);
+  copy->firmware = g_strdup (pending->firmware);
+  copy->mac = g_strdup (pending->mac);
+  copy->new_mac = g_strdup (pending->new_mac);
   return copy;
 }
 
@@ -246,10 +281,203 @@ format_mib (guint64 bytes)
   return g_strdup_printf ("%" G_GUINT64_FORMAT " MiB", bytes / (1024 * 1024));
 }
 
+/* libxml2 helpers for the domain capabilities, a document Hearth only reads. */
+static xmlNode *
+caps_child (xmlNode    *parent,
+            const char *name,
+            const char *attr,
+            const char *value)
+{
+  for (xmlNode *child = parent ? parent->children : NULL; child != NULL; child = child->next)
+    {
+      xmlChar *prop;
+      gboolean match;
+
+      if (child->type != XML_ELEMENT_NODE || !xmlStrEqual (child->name, (const xmlChar *) name))
+        continue;
+      if (attr == NULL)
+        return child;
+      prop = xmlGetProp (child, (const xmlChar *) attr);
+      match = prop != NULL && xmlStrEqual (prop, (const xmlChar *) value);
+      xmlFree (prop);
+      if (match)
+        return child;
+    }
+  return NULL;
+}
+
+static gboolean
+caps_prop_is (xmlNode    *node,
+              const char *attr,
+              const char *value)
+{
+  xmlChar *prop = node ? xmlGetProp (node, (const xmlChar *) attr) : NULL;
+  gboolean match = prop != NULL && xmlStrEqual (prop, (const xmlChar *) value);
+
+  xmlFree (prop);
+  return match;
+}
+
+/* Whether <enum name=@name> under @parent lists @value: 1, 0, or -1 without the enum. */
+static int
+caps_enum_has (xmlNode    *parent,
+               const char *name,
+               const char *value)
+{
+  xmlNode *list = caps_child (parent, "enum", "name", name);
+
+  if (list == NULL)
+    return -1;
+  for (xmlNode *child = list->children; child != NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE && xmlStrEqual (child->name, (const xmlChar *) "value"))
+      {
+        xmlChar *text = xmlNodeGetContent (child);
+        gboolean match = text != NULL && xmlStrEqual (text, (const xmlChar *) value);
+
+        xmlFree (text);
+        if (match)
+          return 1;
+      }
+  return 0;
+}
+
+/* Worker side: what the host offers this machine, from the domain capabilities
+ * (CPU modes and models, UEFI, GL displays), the host's CPU flags and render
+ * nodes (local hosts only) and the machine's snapshots. Unknown stays -1/NULL; a
+ * driver without domain capabilities (the test driver) is not an error. */
+static void
+fetch_host_features (virConnectPtr conn,
+                     virDomainPtr  domain,
+                     Snapshot     *snapshot)
+{
+  g_autofree char *emulator = NULL;
+  g_autofree char *arch = NULL;
+  g_autofree char *machine = NULL;
+  g_autofree char *caps_xml = NULL;
+  g_autoptr(xmlDoc) caps = NULL;
+  g_autoptr(HearthDomainXml) config = g_object_ref (snapshot->config);
+  xmlNode *top;
+  char *xml;
+
+  snapshot->domain_type = hearth_domain_xml_dup_domain_type (config);
+  snapshot->cpu_model = hearth_domain_xml_dup_cpu_model (config);
+  snapshot->firmware = hearth_domain_xml_dup_firmware (config);
+  snapshot->nvram = hearth_domain_xml_dup_nvram (config);
+  snapshot->accel3d = hearth_domain_xml_get_accel3d (config);
+  snapshot->passthrough = -1;
+  snapshot->host_model = -1;
+  snapshot->efi = -1;
+  snapshot->egl_headless = -1;
+
+  /* An <nvram> without a path still gets libvirt's default file once started. */
+  snapshot->nvram_exists = snapshot->nvram != NULL
+                           && (!snapshot->local || snapshot->nvram[0] == '\0'
+                               || g_file_test (snapshot->nvram, G_FILE_TEST_EXISTS));
+
+  snapshot->n_snapshots = virDomainSnapshotNum (domain, 0);
+  virResetLastError ();
+
+  if (snapshot->local)
+    {
+      g_autofree char *cpuinfo = NULL;
+      g_autoptr(GDir) dri = g_dir_open ("/dev/dri", 0, NULL);
+      const char *name;
+
+      /* The "hypervisor" CPU flag: this host is a guest itself, where KVM is
+       * nested and host-passthrough makes QEMU abort. */
+      if (g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL))
+        snapshot->nested = strstr (cpuinfo, " hypervisor") != NULL;
+      while (dri != NULL && (name = g_dir_read_name (dri)) != NULL)
+        if (g_str_has_prefix (name, "renderD") && snapshot->render_node == NULL)
+          snapshot->render_node = g_build_filename ("/dev/dri", name, NULL);
+    }
+
+  {
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *text = hearth_domain_xml_to_string (config);
+    xmlNode *node;
+
+    doc = xmlReadMemory (text, strlen (text), "domain.xml", "UTF-8", XML_PARSE_NONET);
+    node = doc ? caps_child (xmlDocGetRootElement (doc), "os", NULL, NULL) : NULL;
+    node = caps_child (node, "type", NULL, NULL);
+    if (node != NULL)
+      {
+        xmlChar *value = xmlGetProp (node, (const xmlChar *) "arch");
+
+        arch = g_strdup ((const char *) value);
+        xmlFree (value);
+        value = xmlGetProp (node, (const xmlChar *) "machine");
+        machine = g_strdup ((const char *) value);
+        xmlFree (value);
+      }
+    node = doc ? caps_child (xmlDocGetRootElement (doc), "devices", NULL, NULL) : NULL;
+    node = caps_child (node, "emulator", NULL, NULL);
+    if (node != NULL)
+      {
+        xmlChar *value = xmlNodeGetContent (node);
+
+        emulator = g_strstrip (g_strdup ((const char *) value));
+        xmlFree (value);
+      }
+  }
+
+  xml = virConnectGetDomainCapabilities (conn, emulator, arch, machine, snapshot->domain_type, 0);
+  if (xml == NULL)
+    {
+      g_debug ("No domain capabilities: %s", virGetLastErrorMessage ());
+      virResetLastError ();
+      return;
+    }
+  caps_xml = g_strdup (xml);
+  free (xml);
+  caps = xmlReadMemory (caps_xml, strlen (caps_xml), "domcaps.xml", "UTF-8", XML_PARSE_NONET);
+  top = caps ? xmlDocGetRootElement (caps) : NULL;
+  if (top == NULL)
+    return;
+
+  {
+    xmlNode *cpu = caps_child (top, "cpu", NULL, NULL);
+    xmlNode *mode = caps_child (cpu, "mode", "name", "host-passthrough");
+    xmlNode *custom = caps_child (cpu, "mode", "name", "custom");
+    g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func (g_free);
+
+    if (mode != NULL)
+      snapshot->passthrough = caps_prop_is (mode, "supported", "yes");
+    if ((mode = caps_child (cpu, "mode", "name", "host-model")) != NULL)
+      snapshot->host_model = caps_prop_is (mode, "supported", "yes");
+    for (xmlNode *child = custom ? custom->children : NULL; child != NULL; child = child->next)
+      if (child->type == XML_ELEMENT_NODE && xmlStrEqual (child->name, (const xmlChar *) "model")
+          && caps_prop_is (child, "usable", "yes"))
+        {
+          xmlChar *name = xmlNodeGetContent (child);
+
+          g_ptr_array_add (models, g_strdup ((const char *) name));
+          xmlFree (name);
+        }
+    if (custom != NULL && caps_prop_is (custom, "supported", "yes"))
+      {
+        g_ptr_array_add (models, NULL);
+        snapshot->cpu_models = (GStrv) g_ptr_array_free (g_steal_pointer (&models), FALSE);
+      }
+  }
+
+  {
+    xmlNode *os = caps_child (top, "os", NULL, NULL);
+    xmlNode *graphics = caps_child (caps_child (top, "devices", NULL, NULL), "graphics", NULL,
+                                    NULL);
+
+    if (os != NULL)
+      snapshot->efi = caps_enum_has (os, "firmware", "efi") == 1;
+    if (graphics != NULL)
+      snapshot->egl_headless = caps_enum_has (graphics, "type", "egl-headless") == 1;
+  }
+}
+
 /* Worker side: reads everything the settings show. */
 static Snapshot *
 snapshot_fetch (virConnectPtr conn,
                 virDomainPtr  domain,
+                gboolean      local,
                 GError      **error)
 {
   g_autoptr(Snapshot) snapshot = g_new0 (Snapshot, 1);
@@ -309,6 +537,8 @@ snapshot_fetch (virConnectPtr conn,
   snapshot->boot_order = hearth_domain_xml_dup_boot_order (snapshot->config);
   snapshot->interfaces = hearth_domain_xml_list_interfaces (snapshot->config);
   snapshot->disks = hearth_domain_xml_list_disks (snapshot->config);
+  snapshot->local = local;
+  fetch_host_features (conn, domain, snapshot);
 
   for (guint i = 0; i < snapshot->disks->len; i++)
     {
@@ -354,6 +584,129 @@ snapshot_fetch (virConnectPtr conn,
     }
 
   return g_steal_pointer (&snapshot);
+}
+
+/* The checks of the CPU model, firmware and 3D acceleration against what the host
+ * offers; pure, so the UI can say why a choice is not offered. */
+static gboolean
+check_cpu_model (const Snapshot *snapshot,
+                 const char     *model,
+                 GError        **error)
+{
+  if (g_strcmp0 (model, snapshot->cpu_model) == 0)
+    return TRUE;
+
+  if (g_strcmp0 (model, "host-passthrough") == 0)
+    {
+      if (g_strcmp0 (snapshot->domain_type, "qemu") == 0)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
+                       "host-passthrough needs KVM, but this machine runs on QEMU's "
+                       "emulator (TCG); choose host-model or a named model");
+          return FALSE;
+        }
+      if (snapshot->nested && g_strcmp0 (snapshot->domain_type, "kvm") == 0)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
+                       "This host is itself a virtual machine; under nested KVM "
+                       "host-passthrough makes QEMU abort at start");
+          return FALSE;
+        }
+      if (snapshot->passthrough == 0)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
+                       "The hypervisor does not offer host-passthrough for this machine");
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (g_strcmp0 (model, "host-model") == 0)
+    {
+      if (snapshot->host_model == 0)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
+                       "The hypervisor does not offer host-model for this machine");
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (g_strcmp0 (model, "maximum") == 0)
+    return TRUE;
+  if (snapshot->cpu_models != NULL && model != NULL
+      && !g_strv_contains ((const char * const *) snapshot->cpu_models, model))
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
+                   "This host cannot run the CPU model “%s”", model);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_firmware (const Snapshot *snapshot,
+                const char     *firmware,
+                gboolean        os_needs_uefi,
+                GError        **error)
+{
+  if (g_strcmp0 (firmware, snapshot->firmware) == 0)
+    return TRUE;
+  if (snapshot->active)
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_STATE,
+                   "The machine must be shut off to change its firmware");
+      return FALSE;
+    }
+  if (snapshot->n_snapshots > 0)
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
+                   "The machine has snapshots (%d) made with its current firmware; going "
+                   "back to them after the change would fail", snapshot->n_snapshots);
+      return FALSE;
+    }
+  if (g_strcmp0 (firmware, "bios") == 0)
+    {
+      if (os_needs_uefi)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
+                       "The machine's operating system needs UEFI");
+          return FALSE;
+        }
+      if (snapshot->nvram_exists)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
+                       "The machine has UEFI variables (%s) from earlier starts: its system "
+                       "was started with UEFI and would not start with BIOS",
+                       snapshot->nvram[0] != '\0' ? snapshot->nvram : "nvram");
+          return FALSE;
+        }
+    }
+  else if (g_strcmp0 (firmware, "efi") == 0 && snapshot->efi == 0)
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
+                   "The host has no UEFI firmware for this machine (install OVMF)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_accel3d (const Snapshot *snapshot,
+               GError        **error)
+{
+  if (snapshot->local && snapshot->render_node == NULL)
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
+                   "The host has no GPU render node (/dev/dri/renderD*), so 3D acceleration "
+                   "cannot work");
+      return FALSE;
+    }
+  if (snapshot->egl_headless == 0)
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
+                   "The host's QEMU cannot render 3D (it has no egl-headless display)");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Applies the pending edits to a copy of the configuration and checks the values
@@ -609,6 +962,28 @@ build_config (const Pending  *pending,
       && !hearth_domain_xml_set_video_model (config, pending->video_model, error))
     return NULL;
 
+  if ((flags & HEARTH_SETTING_CPU_MODEL)
+      && (!check_cpu_model (snapshot, pending->cpu_model, error)
+          || !hearth_domain_xml_set_cpu_model (config, pending->cpu_model, error)))
+    return NULL;
+
+  if ((flags & HEARTH_SETTING_FIRMWARE)
+      && (!check_firmware (snapshot, pending->firmware, pending->os_needs_uefi, error)
+          || !hearth_domain_xml_set_firmware (config, pending->firmware, error)))
+    return NULL;
+
+  if ((flags & HEARTH_SETTING_MAC)
+      && !hearth_domain_xml_set_interface_mac (config, pending->mac, pending->new_mac, error))
+    return NULL;
+
+  if (flags & HEARTH_SETTING_ACCEL3D)
+    {
+      if (pending->accel3d && !snapshot->accel3d && !check_accel3d (snapshot, error))
+        return NULL;
+      if (!hearth_domain_xml_set_accel3d (config, pending->accel3d, error))
+        return NULL;
+    }
+
   return g_steal_pointer (&config);
 }
 
@@ -839,6 +1214,49 @@ check_with_libvirt (SettingsOp     *op,
       virResetLastError ();
     }
 
+  /* A MAC address twice on one network confuses every switch; look at the other
+   * machines of this connection. */
+  if ((pending->flags & HEARTH_SETTING_MAC) && pending->new_mac != NULL)
+    {
+      virDomainPtr *domains = NULL;
+      int n = virConnectListAllDomains (op->conn, &domains, 0);
+      g_autofree char *owner = NULL;
+
+      for (int i = 0; i < n; i++)
+        {
+          char uuid[VIR_UUID_STRING_BUFLEN];
+          char *xml = NULL;
+
+          if (owner == NULL && virDomainGetUUIDString (domains[i], uuid) == 0
+              && g_ascii_strcasecmp (uuid, op->uuid) != 0
+              && (xml = virDomainGetXMLDesc (domains[i], VIR_DOMAIN_XML_INACTIVE)) != NULL)
+            {
+              g_autoptr(HearthDomainXml) other = hearth_domain_xml_new (xml, NULL);
+              g_autoptr(GPtrArray) ifaces = other ? hearth_domain_xml_list_interfaces (other)
+                                                  : NULL;
+
+              for (guint j = 0; ifaces != NULL && j < ifaces->len; j++)
+                {
+                  HearthInterfaceItem *item = g_ptr_array_index (ifaces, j);
+
+                  if (item->mac != NULL && g_ascii_strcasecmp (item->mac, pending->new_mac) == 0)
+                    owner = g_strdup (virDomainGetName (domains[i]));
+                }
+            }
+          free (xml);
+          virDomainFree (domains[i]);
+        }
+      free (domains);
+      virResetLastError ();
+      if (owner != NULL)
+        {
+          g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT,
+                       "The machine “%s” already uses the MAC address %s", owner,
+                       pending->new_mac);
+          return FALSE;
+        }
+    }
+
   if ((pending->flags & HEARTH_SETTING_ATTACH_DISK) && pending->attach_path != NULL)
     {
       g_autofree char *format = probe_format (op, pending->attach_path, error);
@@ -888,7 +1306,7 @@ apply_worker (GTask        *task,
     }
 
   /* Check everything against a fresh read before changing anything. */
-  if (!(snapshot = snapshot_fetch (op->conn, domain, &error))
+  if (!(snapshot = snapshot_fetch (op->conn, domain, op->local, &error))
       || !(config = build_config (pending, snapshot, NULL, &error))
       || !check_with_libvirt (op, snapshot, &error))
     {
@@ -1159,8 +1577,12 @@ apply_worker (GTask        *task,
                                                         VIR_DOMAIN_AFFECT_LIVE))))
         next_start |= HEARTH_SETTING_REMOVE_DISK;
 
+      /* The CPU, a MAC address and the display's rendering are set when QEMU
+       * starts; the firmware never changes on a running machine (refused above). */
       next_start |= pending->flags & (HEARTH_SETTING_SOUND | HEARTH_SETTING_BOOT
-                                      | HEARTH_SETTING_VIDEO | HEARTH_SETTING_XML);
+                                      | HEARTH_SETTING_VIDEO | HEARTH_SETTING_XML
+                                      | HEARTH_SETTING_CPU_MODEL | HEARTH_SETTING_MAC
+                                      | HEARTH_SETTING_ACCEL3D);
     }
   now |= pending->flags & ~next_start;
 
@@ -1199,7 +1621,7 @@ apply_worker (GTask        *task,
   result->applied = pending->flags;
   result->now = now;
   result->next_start = next_start;
-  result->snapshot = snapshot_fetch (op->conn, domain, NULL);
+  result->snapshot = snapshot_fetch (op->conn, domain, op->local, NULL);
   g_task_return_pointer (task, result, (GDestroyNotify) apply_result_free);
   return;
 
@@ -1242,7 +1664,7 @@ load_worker (GTask        *task,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (!(snapshot = snapshot_fetch (op->conn, domain, &error)))
+  if (!(snapshot = snapshot_fetch (op->conn, domain, op->local, &error)))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -2096,8 +2518,10 @@ hearth_machine_settings_apply_async (HearthMachineSettings *self,
   g_signal_connect (task, "notify::completed", G_CALLBACK (apply_completed_cb),
                     g_object_ref (self));
 
-  /* The snapshot comes first, so the user can go back to before the change. */
-  if (self->snapshot_tree != NULL && self->pending->flags != HEARTH_SETTING_NONE)
+  /* The snapshot comes first, so the user can go back to before the change. A
+   * firmware change is only safe without snapshots, so it never takes one. */
+  if (self->snapshot_tree != NULL && self->pending->flags != HEARTH_SETTING_NONE
+      && !(self->pending->flags & HEARTH_SETTING_FIRMWARE))
     {
       hearth_snapshot_tree_create_auto_async (self->snapshot_tree, self->snapshot_reason,
                                               cancellable, auto_snapshot_cb,
@@ -2151,4 +2575,279 @@ hearth_machine_settings_apply_finish (HearthMachineSettings *self,
     }
   apply_result_free (outcome);
   return TRUE;
+}
+
+/**
+ * hearth_machine_settings_get_cpu_model:
+ *
+ * Returns: (transfer none) (nullable): "host-model", "host-passthrough", "maximum",
+ *   a named model, or %NULL for the hypervisor's default
+ */
+const char *
+hearth_machine_settings_get_cpu_model (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), NULL);
+  return self->snapshot->cpu_model;
+}
+
+/**
+ * hearth_machine_settings_get_cpu_models:
+ *
+ * The named CPU models the host can run for this machine (usable='yes' in
+ * libvirt's domain capabilities, for the machine's hypervisor type).
+ *
+ * Returns: (transfer none) (nullable): the models, or %NULL when the connection
+ *   does not say
+ */
+const char * const *
+hearth_machine_settings_get_cpu_models (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), NULL);
+  return (const char * const *) self->snapshot->cpu_models;
+}
+
+/**
+ * hearth_machine_settings_can_use_cpu_model:
+ * @model: a CPU model as hearth_machine_settings_set_cpu_model() takes it
+ * @error: return location for the reason it cannot
+ *
+ * Whether the machine can start with @model here. host-passthrough is refused on
+ * machines QEMU emulates (TCG) and on hosts that are virtual machines
+ * themselves, where QEMU aborts.
+ */
+gboolean
+hearth_machine_settings_can_use_cpu_model (HearthMachineSettings *self,
+                                           const char            *model,
+                                           GError               **error)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), FALSE);
+  return check_cpu_model (self->snapshot, model, error);
+}
+
+/** hearth_machine_settings_get_firmware: Returns: (transfer none): "efi" or "bios" */
+const char *
+hearth_machine_settings_get_firmware (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), NULL);
+  return self->snapshot->firmware;
+}
+
+/**
+ * hearth_machine_settings_can_change_firmware:
+ * @error: return location for the reason it cannot
+ *
+ * Whether switching between BIOS and UEFI is safe now: the machine is shut off
+ * and has no snapshots made with the old firmware, and, towards BIOS, no UEFI
+ * variables from earlier starts; towards UEFI, the host has the firmware. What
+ * the operating system needs is checked by hearth_machine_settings_set_firmware().
+ */
+gboolean
+hearth_machine_settings_can_change_firmware (HearthMachineSettings *self,
+                                             GError               **error)
+{
+  const char *other;
+
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), FALSE);
+
+  other = g_strcmp0 (self->snapshot->firmware, "efi") == 0 ? "bios" : "efi";
+  return check_firmware (self->snapshot, other, FALSE, error);
+}
+
+/** hearth_machine_settings_get_accel3d: Returns: whether the machine has 3D acceleration */
+gboolean
+hearth_machine_settings_get_accel3d (HearthMachineSettings *self)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), FALSE);
+  return self->snapshot->accel3d;
+}
+
+/**
+ * hearth_machine_settings_can_accel3d:
+ * @error: return location for the reason it cannot
+ *
+ * Whether 3D acceleration can work here: a local host needs a GPU render node,
+ * and QEMU an off-screen GL display.
+ */
+gboolean
+hearth_machine_settings_can_accel3d (HearthMachineSettings *self,
+                                     GError               **error)
+{
+  g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), FALSE);
+  return check_accel3d (self->snapshot, error);
+}
+
+/**
+ * hearth_machine_settings_set_cpu_model:
+ * @model: "host-model", "host-passthrough", "maximum" or a named model from
+ *   hearth_machine_settings_get_cpu_models()
+ *
+ * Applies on the next start.
+ */
+void
+hearth_machine_settings_set_cpu_model (HearthMachineSettings *self,
+                                       const char            *model)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+  g_return_if_fail (model != NULL);
+
+  replace_string (&self->pending->cpu_model, model);
+  add_pending (self, HEARTH_SETTING_CPU_MODEL);
+}
+
+/**
+ * hearth_machine_settings_set_firmware:
+ * @firmware: "efi" or "bios"
+ * @os_needs_uefi: the machine's operating system does not start with BIOS
+ *   (libosinfo, see hearth_os_catalog_get_requirements()); BIOS is then refused
+ *
+ * Switches BIOS and UEFI on a shut-off machine when it is safe (see
+ * hearth_machine_settings_can_change_firmware()).
+ */
+void
+hearth_machine_settings_set_firmware (HearthMachineSettings *self,
+                                      const char            *firmware,
+                                      gboolean               os_needs_uefi)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+  g_return_if_fail (firmware != NULL);
+
+  replace_string (&self->pending->firmware, firmware);
+  self->pending->os_needs_uefi = !!os_needs_uefi;
+  add_pending (self, HEARTH_SETTING_FIRMWARE);
+}
+
+/**
+ * hearth_machine_settings_set_interface_mac:
+ * @mac: (nullable): the interface's MAC address now, or %NULL for the first one
+ * @new_mac: the new address: unicast, not used by another card of this machine
+ *   or another machine of the connection
+ *
+ * Applies on the next start of a running machine.
+ */
+void
+hearth_machine_settings_set_interface_mac (HearthMachineSettings *self,
+                                           const char            *mac,
+                                           const char            *new_mac)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+  g_return_if_fail (new_mac != NULL);
+
+  replace_string (&self->pending->mac, mac);
+  replace_string (&self->pending->new_mac, new_mac);
+  add_pending (self, HEARTH_SETTING_MAC);
+}
+
+/** hearth_machine_settings_set_accel3d: Turns 3D acceleration on or off (next start). */
+void
+hearth_machine_settings_set_accel3d (HearthMachineSettings *self,
+                                     gboolean               enabled)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+
+  self->pending->accel3d = !!enabled;
+  add_pending (self, HEARTH_SETTING_ACCEL3D);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+static void
+list_networks_worker (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  SettingsOp *op = task_data;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  virNetworkPtr *networks = NULL;
+  int n;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  n = virConnectListAllNetworks (op->conn, &networks, 0);
+  if (n < 0)
+    {
+      virErrorPtr verr = virGetLastError ();
+
+      /* A connection without a network driver (qemu:///embed) has no networks. */
+      if (verr != NULL && verr->code == VIR_ERR_NO_SUPPORT)
+        {
+          virResetLastError ();
+          g_ptr_array_add (names, NULL);
+          g_task_return_pointer (task, g_ptr_array_free (g_steal_pointer (&names), FALSE),
+                                 (GDestroyNotify) g_strfreev);
+          return;
+        }
+      {
+        g_autoptr(GError) error = NULL;
+
+        _hearth_error_take_libvirt (&error, "Could not list the networks");
+        g_task_return_error (task, g_steal_pointer (&error));
+        return;
+      }
+    }
+  for (int i = 0; i < n; i++)
+    {
+      g_ptr_array_add (names, g_strdup (virNetworkGetName (networks[i])));
+      virNetworkFree (networks[i]);
+    }
+  free (networks);
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  g_task_return_pointer (task, g_ptr_array_free (g_steal_pointer (&names), FALSE),
+                         (GDestroyNotify) g_strfreev);
+}
+
+/**
+ * hearth_machine_settings_list_networks_async:
+ * @self: a #HearthMachineSettings
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the networks
+ * @user_data: data for @callback
+ *
+ * Lists the libvirt networks (zones) of the machine's connection, which an
+ * interface can move to with hearth_machine_settings_set_interface().
+ */
+void
+hearth_machine_settings_list_networks_async (HearthMachineSettings *self,
+                                             GCancellable          *cancellable,
+                                             GAsyncReadyCallback    callback,
+                                             gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  SettingsOp *op;
+
+  g_return_if_fail (HEARTH_IS_MACHINE_SETTINGS (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hearth_machine_settings_list_networks_async);
+  if (!(op = settings_op_new (self->machine, &error)))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_set_task_data (task, op, (GDestroyNotify) settings_op_free);
+  g_task_run_in_thread (task, list_networks_worker);
+}
+
+/**
+ * hearth_machine_settings_list_networks_finish:
+ *
+ * Returns: (transfer full): the network names, sorted; empty when the
+ *   connection has no network driver
+ */
+GStrv
+hearth_machine_settings_list_networks_finish (HearthMachineSettings *self,
+                                              GAsyncResult          *result,
+                                              GError               **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

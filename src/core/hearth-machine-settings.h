@@ -29,6 +29,10 @@ G_BEGIN_DECLS
  * @HEARTH_SETTING_RESIZE_DISK: a disk grown
  * @HEARTH_SETTING_OS: the operating system (libosinfo id in the metadata)
  * @HEARTH_SETTING_INTERFACE: a network interface's network (zone) or model
+ * @HEARTH_SETTING_CPU_MODEL: the CPU model the guest sees
+ * @HEARTH_SETTING_FIRMWARE: BIOS or UEFI
+ * @HEARTH_SETTING_MAC: a network interface's MAC address
+ * @HEARTH_SETTING_ACCEL3D: 3D acceleration
  *
  * The settings a #HearthMachineSettings can change, to say which changes are
  * pending, which took effect at once and which apply on the next start.
@@ -54,6 +58,10 @@ typedef enum /*< flags >*/
   HEARTH_SETTING_RESIZE_DISK = 1 << 15,
   HEARTH_SETTING_OS = 1 << 16,
   HEARTH_SETTING_INTERFACE = 1 << 17,
+  HEARTH_SETTING_CPU_MODEL = 1 << 18,
+  HEARTH_SETTING_FIRMWARE = 1 << 19,
+  HEARTH_SETTING_MAC = 1 << 20,
+  HEARTH_SETTING_ACCEL3D = 1 << 21,
 } HearthSettingFlags;
 
 #define HEARTH_TYPE_MACHINE_SETTINGS (hearth_machine_settings_get_type ())
@@ -94,6 +102,25 @@ const char * const *hearth_machine_settings_get_boot_order     (HearthMachineSet
 gboolean            hearth_machine_settings_get_boot_menu      (HearthMachineSettings *self);
 const char         *hearth_machine_settings_get_video_model    (HearthMachineSettings *self);
 const char         *hearth_machine_settings_get_xml            (HearthMachineSettings *self);
+const char         *hearth_machine_settings_get_cpu_model      (HearthMachineSettings *self);
+const char * const *hearth_machine_settings_get_cpu_models     (HearthMachineSettings *self);
+gboolean            hearth_machine_settings_can_use_cpu_model  (HearthMachineSettings *self,
+                                                                const char            *model,
+                                                                GError               **error);
+const char         *hearth_machine_settings_get_firmware       (HearthMachineSettings *self);
+gboolean            hearth_machine_settings_can_change_firmware (HearthMachineSettings *self,
+                                                                 GError              **error);
+gboolean            hearth_machine_settings_get_accel3d        (HearthMachineSettings *self);
+gboolean            hearth_machine_settings_can_accel3d        (HearthMachineSettings *self,
+                                                                GError               **error);
+
+void                hearth_machine_settings_list_networks_async  (HearthMachineSettings *self,
+                                                                  GCancellable          *cancellable,
+                                                                  GAsyncReadyCallback    callback,
+                                                                  gpointer               user_data);
+GStrv               hearth_machine_settings_list_networks_finish (HearthMachineSettings *self,
+                                                                  GAsyncResult          *result,
+                                                                  GError               **error);
 
 /* Pending changes: recorded here, checked by validate(), carried out by apply. */
 HearthSettingFlags  hearth_machine_settings_get_pending        (HearthMachineSettings *self);
@@ -144,6 +171,16 @@ void                hearth_machine_settings_set_video_model    (HearthMachineSet
                                                                 const char            *model);
 void                hearth_machine_settings_set_xml            (HearthMachineSettings *self,
                                                                 const char            *xml);
+void                hearth_machine_settings_set_cpu_model      (HearthMachineSettings *self,
+                                                                const char            *model);
+void                hearth_machine_settings_set_firmware       (HearthMachineSettings *self,
+                                                                const char            *firmware,
+                                                                gboolean               os_needs_uefi);
+void                hearth_machine_settings_set_interface_mac  (HearthMachineSettings *self,
+                                                                const char            *mac,
+                                                                const char            *new_mac);
+void                hearth_machine_settings_set_accel3d        (HearthMachineSettings *self,
+                                                                gboolean               enabled);
 
 void                hearth_machine_settings_set_snapshot_first (HearthMachineSettings *self,
                                                                 HearthSnapshotTree    *tree,

@@ -226,6 +226,76 @@ edit_remove_disk (HearthDomainXml *doc)
   g_assert_no_error (error);
 }
 
+static void
+edit_cpu_named (HearthDomainXml *doc)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *model = NULL;
+
+  g_assert_true (hearth_domain_xml_set_cpu_model (doc, "Skylake-Client", &error));
+  g_assert_no_error (error);
+  model = hearth_domain_xml_dup_cpu_model (doc);
+  g_assert_cmpstr (model, ==, "Skylake-Client");
+}
+
+static void
+edit_cpu_host_model (HearthDomainXml *doc)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *model = NULL;
+
+  g_assert_true (hearth_domain_xml_set_cpu_model (doc, "host-model", &error));
+  g_assert_no_error (error);
+  model = hearth_domain_xml_dup_cpu_model (doc);
+  g_assert_cmpstr (model, ==, "host-model");
+}
+
+static void
+edit_firmware_efi (HearthDomainXml *doc)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *firmware = NULL;
+
+  g_assert_true (hearth_domain_xml_set_firmware (doc, "efi", &error));
+  g_assert_no_error (error);
+  firmware = hearth_domain_xml_dup_firmware (doc);
+  g_assert_cmpstr (firmware, ==, "efi");
+}
+
+static void
+edit_mac (HearthDomainXml *doc)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ifaces = NULL;
+
+  /* Upper case in, lower case stored, as libvirt writes it. */
+  g_assert_true (hearth_domain_xml_set_interface_mac (doc, NULL, "52:54:00:AB:CD:EF", &error));
+  g_assert_no_error (error);
+  ifaces = hearth_domain_xml_list_interfaces (doc);
+  g_assert_cmpstr (((HearthInterfaceItem *) ifaces->pdata[0])->mac, ==, "52:54:00:ab:cd:ef");
+}
+
+static void
+edit_accel3d_on (HearthDomainXml *doc)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (hearth_domain_xml_set_accel3d (doc, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (hearth_domain_xml_get_accel3d (doc));
+}
+
+static void
+edit_accel3d_off (HearthDomainXml *doc)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (hearth_domain_xml_set_accel3d (doc, TRUE, &error));
+  g_assert_true (hearth_domain_xml_set_accel3d (doc, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_false (hearth_domain_xml_get_accel3d (doc));
+}
+
 static const EditCase edit_cases[] = {
   { "name", edit_name,
     { { "/domain/name/text()" }, { "/domain/name/text()" }, { "/domain/name/text()" } } },
@@ -292,6 +362,38 @@ static const EditCase edit_cases[] = {
   { "remove-disk", edit_remove_disk,
     { { "/domain/devices/disk[1]" }, { "/domain/devices/disk[1]" },
       { "/domain/devices/disk[1]" } } },
+  { "cpu-named", edit_cpu_named,
+    { { "/domain/cpu/@check", "/domain/cpu/@match", "/domain/cpu/@mode", "/domain/cpu/model" },
+      { "/domain/cpu/@check", "/domain/cpu/@match", "/domain/cpu/@migratable",
+        "/domain/cpu/@mode", "/domain/cpu/model" },
+      { "/domain/cpu" } } },
+  { "cpu-host-model", edit_cpu_host_model,
+    { { NULL },
+      { "/domain/cpu/@check", "/domain/cpu/@migratable", "/domain/cpu/@mode" },
+      { "/domain/cpu" } } },
+  { "firmware-efi", edit_firmware_efi,
+    { { "/domain/os/@firmware" }, { "/domain/os/@firmware" }, { "/domain/os/@firmware" } } },
+  { "mac", edit_mac,
+    { { "/domain/devices/interface/mac/@address" },
+      { "/domain/devices/interface/mac/@address" },
+      { "/domain/devices/interface[1]/mac/@address" } } },
+  /* SPICE listening on the network cannot carry GL: egl-headless renders instead. */
+  { "accel3d-on", edit_accel3d_on,
+    { { "/domain/devices/graphics[2]", "/domain/devices/video/model/@ram",
+        "/domain/devices/video/model/@type", "/domain/devices/video/model/@vgamem",
+        "/domain/devices/video/model/@vram", "/domain/devices/video/model/acceleration" },
+      { "/domain/devices/graphics/gl/@enable",
+        "/domain/devices/video/model/acceleration/@accel3d" },
+      { "/domain/devices/graphics", "/domain/devices/video[1]/model/@type",
+        "/domain/devices/video[1]/model/@vram", "/domain/devices/video[1]/model/acceleration" } } },
+  /* Off again: the GL display goes, the virtio card stays without 3D. */
+  { "accel3d-off", edit_accel3d_off,
+    { { "/domain/devices/video/model/@ram", "/domain/devices/video/model/@type",
+        "/domain/devices/video/model/@vgamem", "/domain/devices/video/model/@vram",
+        "/domain/devices/video/model/acceleration" },
+      { NULL },
+      { "/domain/devices/video[1]/model/@type", "/domain/devices/video[1]/model/@vram",
+        "/domain/devices/video[1]/model/acceleration" } } },
 };
 
 typedef struct
@@ -523,6 +625,36 @@ test_refusals (void)
   g_assert_false (hearth_domain_xml_set_vcpus (doc, 0, 0, &error));
   assert_error (error, HEARTH_ERROR_INVALID_ARGUMENT, "A machine needs at least one vCPU");
   g_clear_error (&error);
+  g_assert_false (hearth_domain_xml_set_interface_mac (doc, NULL, "52:54:00:12:34", &error));
+  assert_error (error, HEARTH_ERROR_INVALID_ARGUMENT,
+                "“52:54:00:12:34” is not a MAC address (six pairs of hex digits separated by "
+                "colons)");
+  g_clear_error (&error);
+  g_assert_false (hearth_domain_xml_set_interface_mac (doc, NULL, "52-54-00-12-34-56", &error));
+  g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (hearth_domain_xml_set_interface_mac (doc, NULL, "01:00:5e:00:00:01", &error));
+  assert_error (error, HEARTH_ERROR_INVALID_ARGUMENT,
+                "01:00:5e:00:00:01 is a multicast address; a network card needs a unicast one");
+  g_clear_error (&error);
+  g_assert_false (hearth_domain_xml_set_interface_mac (doc, NULL, "ff:ff:ff:ff:ff:ff", &error));
+  g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (hearth_domain_xml_set_interface_mac (doc, NULL, "00:00:00:00:00:00", &error));
+  assert_error (error, HEARTH_ERROR_INVALID_ARGUMENT,
+                "00:00:00:00:00:00 is not a usable MAC address");
+  g_clear_error (&error);
+  g_assert_false (hearth_domain_xml_set_interface_mac (doc, "52:54:00:00:00:99",
+                                                       "52:54:00:00:00:98", &error));
+  g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (hearth_domain_xml_set_cpu_model (doc, "Sky lake<&>", &error));
+  assert_error (error, HEARTH_ERROR_INVALID_ARGUMENT, "“Sky lake<&>” is not a CPU model name");
+  g_clear_error (&error);
+  g_assert_false (hearth_domain_xml_set_firmware (doc, "coreboot", &error));
+  assert_error (error, HEARTH_ERROR_INVALID_ARGUMENT,
+                "“coreboot” is not a firmware (efi or bios)");
+  g_clear_error (&error);
   g_assert_false (hearth_domain_xml_set_vcpus (doc, 6, 4, &error));
   assert_error (error, HEARTH_ERROR_INVALID_ARGUMENT, "6 vCPUs are more than the maximum of 4");
   g_clear_error (&error);
@@ -588,6 +720,69 @@ test_refusals (void)
 
 }
 
+/* A virt-manager UEFI machine: firmware read from the loader, and BIOS drops
+ * exactly the loader, the variable store and the firmware features. */
+static void
+test_firmware (void)
+{
+  const char *xml =
+    "<domain type='kvm'>\n"
+    "  <name>uefi</name>\n"
+    "  <os firmware='efi'>\n"
+    "    <type arch='x86_64' machine='pc-q35-7.2'>hvm</type>\n"
+    "    <firmware>\n"
+    "      <feature enabled='no' name='secure-boot'/>\n"
+    "    </firmware>\n"
+    "    <loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>\n"
+    "    <nvram>/var/lib/libvirt/qemu/nvram/uefi_VARS.fd</nvram>\n"
+    "    <boot dev='hd'/>\n"
+    "  </os>\n"
+    "  <!-- keep me -->\n"
+    "</domain>\n";
+  const char *expected[] = { "/domain/os/@firmware", "/domain/os/firmware", "/domain/os/loader",
+                             "/domain/os/nvram", NULL };
+  g_autoptr(HearthDomainXml) doc = hearth_domain_xml_new (xml, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *firmware = hearth_domain_xml_dup_firmware (doc);
+  g_autofree char *nvram = hearth_domain_xml_dup_nvram (doc);
+  g_autofree char *after = NULL;
+  g_autofree char *bios = NULL;
+
+  g_assert_cmpstr (firmware, ==, "efi");
+  g_assert_cmpstr (nvram, ==, "/var/lib/libvirt/qemu/nvram/uefi_VARS.fd");
+  g_assert_true (hearth_domain_xml_set_firmware (doc, "efi", &error));
+  after = hearth_domain_xml_to_string (doc);
+  hearth_xml_assert_diff (xml, after, (const char * const[]) { NULL });
+  g_clear_pointer (&after, g_free);
+
+  g_assert_true (hearth_domain_xml_set_firmware (doc, "bios", &error));
+  g_assert_no_error (error);
+  bios = hearth_domain_xml_dup_firmware (doc);
+  g_assert_cmpstr (bios, ==, "bios");
+  g_assert_null (hearth_domain_xml_dup_nvram (doc));
+  after = hearth_domain_xml_to_string (doc);
+  hearth_xml_assert_diff (xml, after, expected);
+}
+
+/* Two cards of one machine never share an address. */
+static void
+test_mac_taken (void)
+{
+  g_autoptr(HearthDomainXml) doc = parse_fixture ("hand-written.xml", NULL);
+  GError *error = NULL;
+
+  g_assert_false (hearth_domain_xml_set_interface_mac (doc, "52:54:00:aa:bb:01",
+                                                       "52:54:00:AA:BB:02", &error));
+  assert_error (error, HEARTH_ERROR_INVALID_ARGUMENT,
+                "Another network card of this machine already has the address "
+                "52:54:00:AA:BB:02");
+  g_clear_error (&error);
+  /* Its own address again, in another case, is no change. */
+  g_assert_true (hearth_domain_xml_set_interface_mac (doc, "52:54:00:aa:bb:01",
+                                                      "52:54:00:AA:BB:01", &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_parse_errors (void)
 {
@@ -629,6 +824,8 @@ main (int   argc,
   g_test_add_func ("/core/domain-xml/os-metadata", test_os_metadata);
   g_test_add_func ("/core/domain-xml/refusals", test_refusals);
   g_test_add_func ("/core/domain-xml/parse-errors", test_parse_errors);
+  g_test_add_func ("/core/domain-xml/firmware", test_firmware);
+  g_test_add_func ("/core/domain-xml/mac-taken", test_mac_taken);
 
   for (guint f = 0; f < G_N_ELEMENTS (fixtures); f++)
     {

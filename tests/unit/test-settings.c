@@ -804,6 +804,165 @@ test_notify (Fixture      *fixture,
   g_assert_cmpuint (pending_notifies, ==, 3);
 }
 
+/* CPU model, firmware and MAC address on the shut-off machine: in effect at
+ * once, and only their own nodes change. */
+static void
+test_hardware_offline (Fixture      *fixture,
+                       gconstpointer data)
+{
+  HearthMachine *machine = find_machine (fixture, "workstation");
+  g_autoptr(HearthMachineSettings) settings = load (machine);
+  g_autofree char *before = g_strdup (hearth_machine_settings_get_xml (settings));
+  g_autofree char *after = NULL;
+  g_autoptr(GError) error = NULL;
+  HearthSettingFlags now = 0, next_start = 0;
+  HearthSettingFlags all = HEARTH_SETTING_CPU_MODEL | HEARTH_SETTING_FIRMWARE
+                           | HEARTH_SETTING_MAC;
+  GPtrArray *ifaces;
+  const char *expected[] = {
+    "/domain/cpu/@mode",
+    "/domain/cpu/@match",
+    "/domain/cpu/model",
+    "/domain/os/@firmware",
+    "/domain/devices/interface/mac/@address",
+    NULL
+  };
+
+  g_assert_null (hearth_machine_settings_get_cpu_model (settings));
+  g_assert_cmpstr (hearth_machine_settings_get_firmware (settings), ==, "bios");
+  g_assert_true (hearth_machine_settings_can_change_firmware (settings, &error));
+  g_assert_no_error (error);
+
+  hearth_machine_settings_set_cpu_model (settings, "Skylake-Client");
+  hearth_machine_settings_set_firmware (settings, "efi", FALSE);
+  hearth_machine_settings_set_interface_mac (settings, "52:54:00:6b:3c:58", "52:54:00:00:00:2A");
+  g_assert_true (apply (settings, &now, &next_start, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (now, ==, all);
+  g_assert_cmpuint (next_start, ==, 0);
+
+  g_assert_cmpstr (hearth_machine_settings_get_cpu_model (settings), ==, "Skylake-Client");
+  g_assert_cmpstr (hearth_machine_settings_get_firmware (settings), ==, "efi");
+  ifaces = hearth_machine_settings_get_interfaces (settings);
+  g_assert_cmpstr (((HearthInterfaceItem *) ifaces->pdata[0])->mac, ==, "52:54:00:00:00:2a");
+  after = dup_config_xml (machine);
+  hearth_xml_assert_diff (before, after, expected);
+
+  /* And back to BIOS: the machine never started with UEFI, so nothing is lost. */
+  hearth_machine_settings_set_firmware (settings, "bios", FALSE);
+  g_assert_true (apply (settings, &now, &next_start, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (hearth_machine_settings_get_firmware (settings), ==, "bios");
+}
+
+/* On the running machine the CPU and MAC address wait for the next start, and
+ * the firmware does not change at all. */
+static void
+test_hardware_live (Fixture      *fixture,
+                    gconstpointer data)
+{
+  HearthMachine *machine = find_machine (fixture, "boxes-vm");
+  g_autoptr(HearthMachineSettings) settings = load (machine);
+  g_autoptr(GError) error = NULL;
+  HearthSettingFlags now = 0, next_start = 0;
+
+  hearth_machine_settings_set_cpu_model (settings, "host-model");
+  hearth_machine_settings_set_interface_mac (settings, NULL, "52:54:00:1a:2b:3d");
+  g_assert_true (apply (settings, &now, &next_start, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (now, ==, 0);
+  g_assert_cmpuint (next_start, ==, HEARTH_SETTING_CPU_MODEL | HEARTH_SETTING_MAC);
+  g_assert_cmpstr (hearth_machine_settings_get_cpu_model (settings), ==, "host-model");
+
+  g_assert_false (hearth_machine_settings_can_change_firmware (settings, &error));
+  g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+  hearth_machine_settings_set_firmware (settings, "efi", FALSE);
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_STATE,
+                  "The machine must be shut off to change its firmware");
+}
+
+/* What would break is refused with its reason, and nothing changes. */
+static void
+test_hardware_refusals (Fixture      *fixture,
+                        gconstpointer data)
+{
+  HearthMachine *machine = find_machine (fixture, "workstation");
+  g_autoptr(HearthMachineSettings) settings = load (machine);
+  g_autoptr(HearthSnapshotTree) tree = hearth_snapshot_tree_new (machine);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(HearthSnapshot) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Another machine of the connection has this address. */
+  hearth_machine_settings_set_interface_mac (settings, NULL, "52:54:00:1A:2B:3C");
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT,
+                  "The machine “boxes-vm” already uses the MAC address 52:54:00:1A:2B:3C");
+  hearth_machine_settings_set_interface_mac (settings, NULL, "33:33:00:00:00:01");
+  g_assert_false (hearth_machine_settings_validate (settings, &error));
+  g_assert_cmpstr (error->message, ==,
+                   "33:33:00:00:00:01 is a multicast address; a network card needs a unicast one");
+  g_clear_error (&error);
+  assert_refused (settings, machine, HEARTH_ERROR_INVALID_ARGUMENT, "33:33:00:00:00:01 is a *");
+
+  /* libosinfo says the OS needs UEFI: no way back to BIOS. */
+  hearth_machine_settings_set_firmware (settings, "efi", FALSE);
+  g_assert_true (apply (settings, NULL, NULL, &error));
+  g_assert_no_error (error);
+  hearth_machine_settings_set_firmware (settings, "bios", TRUE);
+  assert_refused (settings, machine, HEARTH_ERROR_UNSUPPORTED,
+                  "The machine's operating system needs UEFI");
+
+  /* Without a render node there is no 3D (this host and CI have none). */
+  if (!g_file_test ("/dev/dri", G_FILE_TEST_IS_DIR))
+    {
+      g_assert_false (hearth_machine_settings_can_accel3d (settings, &error));
+      g_clear_error (&error);
+      hearth_machine_settings_set_accel3d (settings, TRUE);
+      assert_refused (settings, machine, HEARTH_ERROR_UNSUPPORTED,
+                      "The host has no GPU render node (/dev/dri/renderD*), so 3D "
+                      "acceleration cannot work");
+    }
+  /* Turning it off is always possible. */
+  hearth_machine_settings_set_accel3d (settings, FALSE);
+  g_assert_true (hearth_machine_settings_validate (settings, &error));
+  hearth_machine_settings_discard (settings);
+
+  /* A snapshot keeps the firmware it was made with. */
+  g_assert_true (hearth_test_wait (tree_loaded, tree, 10000));
+  hearth_snapshot_tree_create_auto_async (tree, "before", NULL, result_cb, &result);
+  g_assert_true (hearth_test_wait (have_result, &result, 10000));
+  snapshot = hearth_snapshot_tree_create_finish (tree, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&settings);
+  settings = load (machine);
+  g_assert_false (hearth_machine_settings_can_change_firmware (settings, &error));
+  g_assert_cmpstr (error->message, ==,
+                   "The machine has snapshots (1) made with its current firmware; going back "
+                   "to them after the change would fail");
+  g_clear_error (&error);
+  hearth_machine_settings_set_firmware (settings, "bios", FALSE);
+  assert_refused (settings, machine, HEARTH_ERROR_UNSUPPORTED, "The machine has snapshots (1)*");
+}
+
+/* The networks an interface can move to, listed off the main thread. */
+static void
+test_networks (Fixture      *fixture,
+               gconstpointer data)
+{
+  g_autoptr(HearthMachineSettings) settings = load (find_machine (fixture, "workstation"));
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) networks = NULL;
+
+  hearth_machine_settings_list_networks_async (settings, NULL, result_cb, &result);
+  g_assert_true (hearth_test_wait (have_result, &result, 10000));
+  networks = hearth_machine_settings_list_networks_finish (settings, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (networks), ==, 1);
+  g_assert_cmpstr (networks[0], ==, "isolated");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -836,6 +995,14 @@ main (int   argc,
   g_test_add ("/core/settings/snapshot-first", Fixture, NULL, fixture_set_up,
               test_snapshot_first, fixture_tear_down);
   g_test_add ("/core/settings/autostart", Fixture, NULL, fixture_set_up, test_autostart,
+              fixture_tear_down);
+  g_test_add ("/core/settings/hardware-offline", Fixture, NULL, fixture_set_up,
+              test_hardware_offline, fixture_tear_down);
+  g_test_add ("/core/settings/hardware-live", Fixture, NULL, fixture_set_up, test_hardware_live,
+              fixture_tear_down);
+  g_test_add ("/core/settings/hardware-refusals", Fixture, NULL, fixture_set_up,
+              test_hardware_refusals, fixture_tear_down);
+  g_test_add ("/core/settings/networks", Fixture, NULL, fixture_set_up, test_networks,
               fixture_tear_down);
 
   return g_test_run ();
