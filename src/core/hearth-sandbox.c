@@ -812,3 +812,13 @@ hearth_sandbox_set_finish (HearthSandbox *self,
   set_choice (self, op->uuid, op->snapshot_name);
   return TRUE;
 }
+
+/* Tells snapshot trees that @uuid's snapshots changed behind their back (the
+ * snapshot scheduler's worker); libvirt has no snapshot event. */
+void
+_hearth_sandbox_emit_snapshot_event (HearthSandbox *self,
+                                     const char    *uuid)
+{
+  g_return_if_fail (HEARTH_IS_SANDBOX (self));
+  g_signal_emit (self, signals[SNAPSHOT_EVENT], 0, uuid);
+}

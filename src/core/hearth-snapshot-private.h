@@ -69,6 +69,16 @@ char               *_hearth_sandbox_read           (virDomainPtr       domain);
 gboolean            _hearth_sandbox_write          (virDomainPtr       domain,
                                                     const char        *snapshot_name,
                                                     GError           **error);
+gboolean            _hearth_snapshot_schedule_sync (virDomainPtr       domain,
+                                                    const char        *uri,
+                                                    const char        *uuid,
+                                                    const char        *machine_name,
+                                                    GTimeSpan          interval,
+                                                    guint              keep_last,
+                                                    gboolean          *changed,
+                                                    GError           **error);
+void                _hearth_sandbox_emit_snapshot_event (HearthSandbox *self,
+                                                         const char    *uuid);
 gboolean            _hearth_snapshot_revert_sync   (virDomainPtr       domain,
                                                     const char        *name,
                                                     gboolean           stay_off,

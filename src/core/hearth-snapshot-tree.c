@@ -94,6 +94,7 @@ typedef struct
   gboolean             with_children;
   GTimeSpan            interval;
   guint                keep_last;
+  guint                n_deleted;     /* result of a schedule: how many went */
 
   struct Progress     *progress;      /* owned reference; shared with the poller */
 
@@ -885,8 +886,42 @@ schedule_sync (TreeOp      *op,
 
       if (!delete_sync (op, domain, info->name, FALSE, error))
         return FALSE;
+      op->n_deleted++;
     }
   return TRUE;
+}
+
+/**
+ * _hearth_snapshot_schedule_sync:
+ * @uri: the connection's URI, for the audit log
+ * @changed: (out): set when a snapshot was taken or deleted
+ *
+ * Applies a schedule once, as hearth_snapshot_tree_run_schedule_async() does, for
+ * #HearthSnapshotScheduler's worker, which has no tree.
+ */
+gboolean
+_hearth_snapshot_schedule_sync (virDomainPtr domain,
+                                const char  *uri,
+                                const char  *uuid,
+                                const char  *machine_name,
+                                GTimeSpan    interval,
+                                guint        keep_last,
+                                gboolean    *changed,
+                                GError     **error)
+{
+  TreeOp op = { 0 };
+  gboolean ok;
+
+  op.kind = OP_SCHEDULE;
+  op.uri = (char *) uri;
+  op.uuid = (char *) uuid;
+  op.machine_name = (char *) machine_name;
+  op.interval = interval;
+  op.keep_last = keep_last;
+  ok = schedule_sync (&op, domain, error);
+  *changed = op.result_name != NULL || op.n_deleted > 0;
+  g_free (op.result_name);
+  return ok;
 }
 
 static void

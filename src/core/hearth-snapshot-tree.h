@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "hearth-snapshot.h"
+#include "hearth-snapshot-scheduler.h"
 #include "hearth-types.h"
 
 G_BEGIN_DECLS

@@ -165,6 +165,7 @@ switch_connection (HearthApplication *self)
   /* Sandbox mode returns machines to their snapshot on power-off even when no
    * timeline is open, so the connection's sandbox exists from the start. */
   hearth_sandbox_get_for_connection (self->connection);
+  hearth_snapshot_scheduler_get_for_connection (self->connection);
   hearth_machine_collection_add_connection (self->collection, self->connection);
   hearth_connection_open_async (self->connection, self->cancellable,
                                 on_connection_opened_cb, NULL);

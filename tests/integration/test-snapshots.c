@@ -638,6 +638,218 @@ test_uefi (void)
   guest_stop (&guest);
 }
 
+static void
+schedule_set_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  AsyncResult *res = user_data;
+
+  res->ok = hearth_snapshot_scheduler_set_finish (HEARTH_SNAPSHOT_SCHEDULER (source), result,
+                                                  &res->error);
+  res->done = TRUE;
+}
+
+static void
+refresh_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  AsyncResult *res = user_data;
+
+  res->ok = hearth_snapshot_tree_refresh_finish (HEARTH_SNAPSHOT_TREE (source), result,
+                                                 &res->error);
+  res->done = TRUE;
+}
+
+static void
+edit_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  AsyncResult *res = user_data;
+
+  res->result = hearth_snapshot_tree_edit_finish (HEARTH_SNAPSHOT_TREE (source), result,
+                                                  &res->error);
+  res->done = TRUE;
+}
+
+typedef struct
+{
+  HearthSnapshotTree *tree;
+  GHashTable         *scheduled; /* names of every scheduled snapshot seen */
+} ScheduleLog;
+
+static void
+on_snapshots_changed_cb (GListModel  *model,
+                         guint        position,
+                         guint        removed,
+                         guint        added,
+                         ScheduleLog *log)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(HearthSnapshot) snapshot = g_list_model_get_item (model, i);
+
+      if (hearth_snapshot_get_origin (snapshot) == HEARTH_SNAPSHOT_ORIGIN_SCHEDULED)
+        g_hash_table_add (log->scheduled, g_strdup (hearth_snapshot_get_name (snapshot)));
+    }
+}
+
+static gboolean
+scheduled_at_least (gpointer data)
+{
+  ScheduleLog *log = data;
+
+  return g_hash_table_size (log->scheduled) >= 4;
+}
+
+static guint
+count_origin (HearthSnapshotTree  *tree,
+              HearthSnapshotOrigin origin)
+{
+  GListModel *all = hearth_snapshot_tree_get_snapshots (tree);
+  guint count = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (all); i++)
+    {
+      g_autoptr(HearthSnapshot) snapshot = g_list_model_get_item (all, i);
+
+      count += hearth_snapshot_get_origin (snapshot) == origin;
+    }
+  return count;
+}
+
+/* Scheduled snapshots of a running guest, with an "hour" of 3 s: the scheduler
+ * takes one each period on its own timer, keeps the newest two of Hearth's own,
+ * and never deletes the snapshot the user made nor a scheduled one the user
+ * renamed. */
+static void
+test_schedule (void)
+{
+  Guest guest = { 0 };
+  g_autoptr(HearthSnapshotTree) tree = NULL;
+  g_autoptr(GHashTable) scheduled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  ScheduleLog log = { NULL, scheduled };
+  HearthSnapshotScheduler *scheduler;
+  HearthSnapshot *named, *automatic;
+  g_autofree char *automatic_name = NULL;
+  g_autofree char *renamed_name = NULL;
+  AsyncResult res = { 0 };
+  gulong id;
+
+  if (guest_skip_if_unavailable ())
+    return;
+
+  g_setenv ("HEARTH_SNAPSHOT_HOUR_MS", "3000", TRUE);
+  guest_start (&guest, "schedule 定时");
+  tree = hearth_snapshot_tree_new (guest.machine);
+  g_assert_true (hearth_test_wait (tree_idle, tree, TIMEOUT_MS));
+  log.tree = tree;
+  id = g_signal_connect (hearth_snapshot_tree_get_snapshots (tree), "items-changed",
+                         G_CALLBACK (on_snapshots_changed_cb), &log);
+
+  named = create (tree, "Mine 我的");
+  {
+    AsyncResult auto_res = { 0 };
+
+    hearth_snapshot_tree_create_auto_async (tree, "Before changing memory", NULL, create_cb,
+                                            &auto_res);
+    g_assert_true (hearth_test_wait_flag (&auto_res.done, TIMEOUT_MS));
+    g_assert_no_error (auto_res.error);
+    automatic = auto_res.result;
+    automatic_name = g_strdup (hearth_snapshot_get_name (automatic));
+    g_object_unref (automatic);
+  }
+
+  scheduler = hearth_snapshot_scheduler_get_for_connection (guest.connection);
+  g_assert_true (hearth_test_wait ((HearthTestCondition) hearth_snapshot_scheduler_get_loaded,
+                                   scheduler, TIMEOUT_MS));
+  g_assert_cmpint (hearth_snapshot_scheduler_get_every (scheduler, guest.machine), ==,
+                   HEARTH_SNAPSHOT_EVERY_NEVER);
+  hearth_snapshot_scheduler_set_async (scheduler, guest.machine, HEARTH_SNAPSHOT_EVERY_HOUR, 2,
+                                       NULL, schedule_set_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+  g_assert_cmpint (hearth_snapshot_scheduler_get_every (scheduler, guest.machine), ==,
+                   HEARTH_SNAPSHOT_EVERY_HOUR);
+  g_assert_cmpuint (hearth_snapshot_scheduler_get_keep (scheduler, guest.machine), ==, 2);
+
+  /* The first scheduled snapshot comes at once; rename it, so it is the user's. */
+  g_assert_true (hearth_test_wait ((HearthTestCondition) g_hash_table_size, scheduled,
+                                   TIMEOUT_MS));
+  g_assert_true (hearth_test_wait (tree_idle, tree, TIMEOUT_MS));
+  {
+    g_autoptr(GList) names = g_hash_table_get_keys (scheduled);
+    HearthSnapshot *first = hearth_snapshot_tree_find (tree, names->data);
+
+    g_assert_nonnull (first);
+    renamed_name = g_strdup (names->data);
+    reset (&res);
+    hearth_snapshot_tree_edit_async (tree, first, "Keep this one 留着", NULL, NULL, edit_cb,
+                                     &res);
+    g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+    g_assert_no_error (res.error);
+    g_object_unref (res.result);
+  }
+
+  /* More periods pass on the scheduler's own timer. */
+  g_assert_true (hearth_test_wait (scheduled_at_least, &log, TIMEOUT_MS));
+  g_signal_handler_disconnect (hearth_snapshot_tree_get_snapshots (tree), id);
+
+  /* Turned off, nothing more comes; the last run's retention has happened. */
+  reset (&res);
+  hearth_snapshot_scheduler_set_async (scheduler, guest.machine, HEARTH_SNAPSHOT_EVERY_NEVER, 2,
+                                       NULL, schedule_set_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+  g_assert_cmpint (hearth_snapshot_scheduler_get_every (scheduler, guest.machine), ==,
+                   HEARTH_SNAPSHOT_EVERY_NEVER);
+  hearth_test_iterate_for (500);
+  {
+    AsyncResult refresh = { 0 };
+
+    hearth_snapshot_tree_refresh_async (tree, NULL, refresh_cb, &refresh);
+    g_assert_true (hearth_test_wait_flag (&refresh.done, TIMEOUT_MS));
+    g_assert_no_error (refresh.error);
+  }
+
+  g_test_message ("%u scheduled snapshots were taken", g_hash_table_size (scheduled));
+  /* Hearth's own: the newest two. The named one and the renamed one stay. */
+  g_assert_cmpuint (count_origin (tree, HEARTH_SNAPSHOT_ORIGIN_SCHEDULED), ==, 2);
+  g_assert_cmpuint (count_origin (tree, HEARTH_SNAPSHOT_ORIGIN_AUTOMATIC), ==, 0);
+  g_assert_null (hearth_snapshot_tree_find (tree, automatic_name));
+  g_assert_true (hearth_snapshot_tree_find (tree, hearth_snapshot_get_name (named)) == named);
+  g_assert_nonnull (hearth_snapshot_tree_find (tree, renamed_name));
+  g_assert_cmpint (hearth_snapshot_get_origin (hearth_snapshot_tree_find (tree, renamed_name)),
+                   ==, HEARTH_SNAPSHOT_ORIGIN_USER);
+  g_assert_cmpuint (count_origin (tree, HEARTH_SNAPSHOT_ORIGIN_USER), ==, 2);
+
+  /* A fresh connection (the next start of Hearth) reads the schedule back. */
+  reset (&res);
+  hearth_snapshot_scheduler_set_async (scheduler, guest.machine, HEARTH_SNAPSHOT_EVERY_WEEK, 5,
+                                       NULL, schedule_set_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+  {
+    g_autoptr(HearthConnection) other = hearth_test_open_connection (guest.uri);
+    HearthSnapshotScheduler *again = hearth_snapshot_scheduler_get_for_connection (other);
+    HearthMachine *machine = hearth_connection_find_machine (other, "schedule 定时");
+
+    g_assert_true (hearth_test_wait (
+      (HearthTestCondition) hearth_snapshot_scheduler_get_loaded, again, TIMEOUT_MS));
+    g_assert_nonnull (machine);
+    g_assert_cmpint (hearth_snapshot_scheduler_get_every (again, machine), ==,
+                     HEARTH_SNAPSHOT_EVERY_WEEK);
+    g_assert_cmpuint (hearth_snapshot_scheduler_get_keep (again, machine), ==, 5);
+    hearth_connection_close (other);
+  }
+  g_unsetenv ("HEARTH_SNAPSHOT_HOUR_MS");
+
+  g_clear_object (&tree);
+  guest_stop (&guest);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -649,6 +861,7 @@ main (int   argc,
   g_test_add_func ("/snapshots/internal/revert-branch-delete", test_internal);
   g_test_add_func ("/snapshots/sandbox/power-off", test_sandbox);
   g_test_add_func ("/snapshots/uefi/external-revert-delete", test_uefi);
+  g_test_add_func ("/snapshots/schedule/timer-and-retention", test_schedule);
 
   return g_test_run ();
 }
