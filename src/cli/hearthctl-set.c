@@ -16,6 +16,7 @@ static char *opt_description;
 static char *opt_cdrom;
 static gboolean opt_eject;
 static char *opt_autostart;
+static char *opt_cpu_model;
 
 static const GOptionEntry set_entries[] = {
   { "memory", 0, 0, G_OPTION_ARG_INT, &opt_memory,
@@ -30,6 +31,9 @@ static const GOptionEntry set_entries[] = {
     N_("With set: eject the CD-ROM"), NULL },
   { "autostart", 0, 0, G_OPTION_ARG_STRING, &opt_autostart,
     N_("With set: start the machine with the host"), N_("on|off") },
+  { "cpu-model", 0, 0, G_OPTION_ARG_STRING, &opt_cpu_model,
+    N_("With set: the CPU the guest sees: host-model, host-passthrough or a model the host "
+       "can run"), N_("MODEL") },
   { NULL }
 };
 
@@ -44,6 +48,7 @@ static const struct
   { HEARTH_SETTING_DESCRIPTION, N_("description") },
   { HEARTH_SETTING_CDROM, N_("CD-ROM") },
   { HEARTH_SETTING_AUTOSTART, N_("autostart") },
+  { HEARTH_SETTING_CPU_MODEL, N_("CPU model") },
 };
 
 const GOptionEntry *
@@ -56,7 +61,7 @@ gboolean
 hearthctl_set_has_options (void)
 {
   return opt_memory != -1 || opt_vcpus != -1 || opt_description != NULL || opt_cdrom != NULL
-         || opt_eject || opt_autostart != NULL;
+         || opt_eject || opt_autostart != NULL || opt_cpu_model != NULL;
 }
 
 /* Checks what can be checked without the machine: the values the core would
@@ -209,6 +214,8 @@ hearthctl_set_run (HearthConnection *connection,
     hearth_machine_settings_set_cdrom (settings, NULL, NULL);
   if (opt_autostart != NULL)
     hearth_machine_settings_set_autostart (settings, g_str_equal (opt_autostart, "on"));
+  if (opt_cpu_model != NULL)
+    hearth_machine_settings_set_cpu_model (settings, opt_cpu_model);
 
   hearth_machine_settings_apply_async (settings, NULL, store_result_cb, &result);
   result = wait_for (&result, loop);

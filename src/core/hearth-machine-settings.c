@@ -588,10 +588,19 @@ snapshot_fetch (virConnectPtr conn,
 
 /* The checks of the CPU model, firmware and 3D acceleration against what the host
  * offers; pure, so the UI can say why a choice is not offered. */
+static void
+set_block (HearthSettingBlock *block,
+           HearthSettingBlock  value)
+{
+  if (block != NULL)
+    *block = value;
+}
+
 static gboolean
-check_cpu_model (const Snapshot *snapshot,
-                 const char     *model,
-                 GError        **error)
+check_cpu_model (const Snapshot     *snapshot,
+                 const char         *model,
+                 HearthSettingBlock *block,
+                 GError            **error)
 {
   if (g_strcmp0 (model, snapshot->cpu_model) == 0)
     return TRUE;
@@ -600,6 +609,7 @@ check_cpu_model (const Snapshot *snapshot,
     {
       if (g_strcmp0 (snapshot->domain_type, "qemu") == 0)
         {
+          set_block (block, HEARTH_SETTING_BLOCK_TCG);
           g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
                        "host-passthrough needs KVM, but this machine runs on QEMU's "
                        "emulator (TCG); choose host-model or a named model");
@@ -607,6 +617,7 @@ check_cpu_model (const Snapshot *snapshot,
         }
       if (snapshot->nested && g_strcmp0 (snapshot->domain_type, "kvm") == 0)
         {
+          set_block (block, HEARTH_SETTING_BLOCK_NESTED);
           g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
                        "This host is itself a virtual machine; under nested KVM "
                        "host-passthrough makes QEMU abort at start");
@@ -614,6 +625,7 @@ check_cpu_model (const Snapshot *snapshot,
         }
       if (snapshot->passthrough == 0)
         {
+          set_block (block, HEARTH_SETTING_BLOCK_NOT_OFFERED);
           g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
                        "The hypervisor does not offer host-passthrough for this machine");
           return FALSE;
@@ -624,6 +636,7 @@ check_cpu_model (const Snapshot *snapshot,
     {
       if (snapshot->host_model == 0)
         {
+          set_block (block, HEARTH_SETTING_BLOCK_NOT_OFFERED);
           g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
                        "The hypervisor does not offer host-model for this machine");
           return FALSE;
@@ -635,6 +648,7 @@ check_cpu_model (const Snapshot *snapshot,
   if (snapshot->cpu_models != NULL && model != NULL
       && !g_strv_contains ((const char * const *) snapshot->cpu_models, model))
     {
+      set_block (block, HEARTH_SETTING_BLOCK_NOT_OFFERED);
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
                    "This host cannot run the CPU model “%s”", model);
       return FALSE;
@@ -643,21 +657,24 @@ check_cpu_model (const Snapshot *snapshot,
 }
 
 static gboolean
-check_firmware (const Snapshot *snapshot,
-                const char     *firmware,
-                gboolean        os_needs_uefi,
-                GError        **error)
+check_firmware (const Snapshot     *snapshot,
+                const char         *firmware,
+                gboolean            os_needs_uefi,
+                HearthSettingBlock *block,
+                GError            **error)
 {
   if (g_strcmp0 (firmware, snapshot->firmware) == 0)
     return TRUE;
   if (snapshot->active)
     {
+      set_block (block, HEARTH_SETTING_BLOCK_RUNNING);
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_STATE,
                    "The machine must be shut off to change its firmware");
       return FALSE;
     }
   if (snapshot->n_snapshots > 0)
     {
+      set_block (block, HEARTH_SETTING_BLOCK_SNAPSHOTS);
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
                    "The machine has snapshots (%d) made with its current firmware; going "
                    "back to them after the change would fail", snapshot->n_snapshots);
@@ -667,12 +684,14 @@ check_firmware (const Snapshot *snapshot,
     {
       if (os_needs_uefi)
         {
+          set_block (block, HEARTH_SETTING_BLOCK_OS_NEEDS_UEFI);
           g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
                        "The machine's operating system needs UEFI");
           return FALSE;
         }
       if (snapshot->nvram_exists)
         {
+          set_block (block, HEARTH_SETTING_BLOCK_NVRAM);
           g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
                        "The machine has UEFI variables (%s) from earlier starts: its system "
                        "was started with UEFI and would not start with BIOS",
@@ -682,6 +701,7 @@ check_firmware (const Snapshot *snapshot,
     }
   else if (g_strcmp0 (firmware, "efi") == 0 && snapshot->efi == 0)
     {
+      set_block (block, HEARTH_SETTING_BLOCK_NO_UEFI);
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
                    "The host has no UEFI firmware for this machine (install OVMF)");
       return FALSE;
@@ -690,11 +710,13 @@ check_firmware (const Snapshot *snapshot,
 }
 
 static gboolean
-check_accel3d (const Snapshot *snapshot,
-               GError        **error)
+check_accel3d (const Snapshot     *snapshot,
+               HearthSettingBlock *block,
+               GError            **error)
 {
   if (snapshot->local && snapshot->render_node == NULL)
     {
+      set_block (block, HEARTH_SETTING_BLOCK_NO_RENDER_NODE);
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
                    "The host has no GPU render node (/dev/dri/renderD*), so 3D acceleration "
                    "cannot work");
@@ -702,6 +724,7 @@ check_accel3d (const Snapshot *snapshot,
     }
   if (snapshot->egl_headless == 0)
     {
+      set_block (block, HEARTH_SETTING_BLOCK_NO_GL_DISPLAY);
       g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
                    "The host's QEMU cannot render 3D (it has no egl-headless display)");
       return FALSE;
@@ -963,12 +986,12 @@ build_config (const Pending  *pending,
     return NULL;
 
   if ((flags & HEARTH_SETTING_CPU_MODEL)
-      && (!check_cpu_model (snapshot, pending->cpu_model, error)
+      && (!check_cpu_model (snapshot, pending->cpu_model, NULL, error)
           || !hearth_domain_xml_set_cpu_model (config, pending->cpu_model, error)))
     return NULL;
 
   if ((flags & HEARTH_SETTING_FIRMWARE)
-      && (!check_firmware (snapshot, pending->firmware, pending->os_needs_uefi, error)
+      && (!check_firmware (snapshot, pending->firmware, pending->os_needs_uefi, NULL, error)
           || !hearth_domain_xml_set_firmware (config, pending->firmware, error)))
     return NULL;
 
@@ -978,7 +1001,7 @@ build_config (const Pending  *pending,
 
   if (flags & HEARTH_SETTING_ACCEL3D)
     {
-      if (pending->accel3d && !snapshot->accel3d && !check_accel3d (snapshot, error))
+      if (pending->accel3d && !snapshot->accel3d && !check_accel3d (snapshot, NULL, error))
         return NULL;
       if (!hearth_domain_xml_set_accel3d (config, pending->accel3d, error))
         return NULL;
@@ -2609,6 +2632,7 @@ hearth_machine_settings_get_cpu_models (HearthMachineSettings *self)
 /**
  * hearth_machine_settings_can_use_cpu_model:
  * @model: a CPU model as hearth_machine_settings_set_cpu_model() takes it
+ * @block: (out) (optional): why it cannot
  * @error: return location for the reason it cannot
  *
  * Whether the machine can start with @model here. host-passthrough is refused on
@@ -2618,10 +2642,12 @@ hearth_machine_settings_get_cpu_models (HearthMachineSettings *self)
 gboolean
 hearth_machine_settings_can_use_cpu_model (HearthMachineSettings *self,
                                            const char            *model,
+                                           HearthSettingBlock    *block,
                                            GError               **error)
 {
   g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), FALSE);
-  return check_cpu_model (self->snapshot, model, error);
+  set_block (block, HEARTH_SETTING_BLOCK_NONE);
+  return check_cpu_model (self->snapshot, model, block, error);
 }
 
 /** hearth_machine_settings_get_firmware: Returns: (transfer none): "efi" or "bios" */
@@ -2634,6 +2660,7 @@ hearth_machine_settings_get_firmware (HearthMachineSettings *self)
 
 /**
  * hearth_machine_settings_can_change_firmware:
+ * @block: (out) (optional): why it cannot
  * @error: return location for the reason it cannot
  *
  * Whether switching between BIOS and UEFI is safe now: the machine is shut off
@@ -2643,6 +2670,7 @@ hearth_machine_settings_get_firmware (HearthMachineSettings *self)
  */
 gboolean
 hearth_machine_settings_can_change_firmware (HearthMachineSettings *self,
+                                             HearthSettingBlock    *block,
                                              GError               **error)
 {
   const char *other;
@@ -2650,7 +2678,8 @@ hearth_machine_settings_can_change_firmware (HearthMachineSettings *self,
   g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), FALSE);
 
   other = g_strcmp0 (self->snapshot->firmware, "efi") == 0 ? "bios" : "efi";
-  return check_firmware (self->snapshot, other, FALSE, error);
+  set_block (block, HEARTH_SETTING_BLOCK_NONE);
+  return check_firmware (self->snapshot, other, FALSE, block, error);
 }
 
 /** hearth_machine_settings_get_accel3d: Returns: whether the machine has 3D acceleration */
@@ -2663,6 +2692,7 @@ hearth_machine_settings_get_accel3d (HearthMachineSettings *self)
 
 /**
  * hearth_machine_settings_can_accel3d:
+ * @block: (out) (optional): why it cannot
  * @error: return location for the reason it cannot
  *
  * Whether 3D acceleration can work here: a local host needs a GPU render node,
@@ -2670,10 +2700,12 @@ hearth_machine_settings_get_accel3d (HearthMachineSettings *self)
  */
 gboolean
 hearth_machine_settings_can_accel3d (HearthMachineSettings *self,
+                                     HearthSettingBlock    *block,
                                      GError               **error)
 {
   g_return_val_if_fail (HEARTH_IS_MACHINE_SETTINGS (self), FALSE);
-  return check_accel3d (self->snapshot, error);
+  set_block (block, HEARTH_SETTING_BLOCK_NONE);
+  return check_accel3d (self->snapshot, block, error);
 }
 
 /**

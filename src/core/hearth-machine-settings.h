@@ -64,6 +64,38 @@ typedef enum /*< flags >*/
   HEARTH_SETTING_ACCEL3D = 1 << 21,
 } HearthSettingFlags;
 
+/**
+ * HearthSettingBlock:
+ * @HEARTH_SETTING_BLOCK_NONE: nothing stands in the way
+ * @HEARTH_SETTING_BLOCK_RUNNING: the machine must be shut off
+ * @HEARTH_SETTING_BLOCK_SNAPSHOTS: snapshots were made with the current firmware
+ * @HEARTH_SETTING_BLOCK_NVRAM: UEFI variables from earlier starts hold the boot entries
+ * @HEARTH_SETTING_BLOCK_NO_UEFI: the host has no UEFI firmware
+ * @HEARTH_SETTING_BLOCK_OS_NEEDS_UEFI: the operating system does not start with BIOS
+ * @HEARTH_SETTING_BLOCK_TCG: the machine is emulated (TCG), without KVM
+ * @HEARTH_SETTING_BLOCK_NESTED: the host is itself a virtual machine
+ * @HEARTH_SETTING_BLOCK_NOT_OFFERED: the hypervisor does not offer it
+ * @HEARTH_SETTING_BLOCK_NO_RENDER_NODE: the host has no GPU render node
+ * @HEARTH_SETTING_BLOCK_NO_GL_DISPLAY: QEMU cannot render GL off screen
+ *
+ * Why a CPU model, a firmware switch or 3D acceleration cannot be had, for a
+ * window to say so in the user's language.
+ */
+typedef enum
+{
+  HEARTH_SETTING_BLOCK_NONE,
+  HEARTH_SETTING_BLOCK_RUNNING,
+  HEARTH_SETTING_BLOCK_SNAPSHOTS,
+  HEARTH_SETTING_BLOCK_NVRAM,
+  HEARTH_SETTING_BLOCK_NO_UEFI,
+  HEARTH_SETTING_BLOCK_OS_NEEDS_UEFI,
+  HEARTH_SETTING_BLOCK_TCG,
+  HEARTH_SETTING_BLOCK_NESTED,
+  HEARTH_SETTING_BLOCK_NOT_OFFERED,
+  HEARTH_SETTING_BLOCK_NO_RENDER_NODE,
+  HEARTH_SETTING_BLOCK_NO_GL_DISPLAY,
+} HearthSettingBlock;
+
 #define HEARTH_TYPE_MACHINE_SETTINGS (hearth_machine_settings_get_type ())
 G_DECLARE_FINAL_TYPE (HearthMachineSettings, hearth_machine_settings, HEARTH, MACHINE_SETTINGS,
                       GObject)
@@ -106,12 +138,15 @@ const char         *hearth_machine_settings_get_cpu_model      (HearthMachineSet
 const char * const *hearth_machine_settings_get_cpu_models     (HearthMachineSettings *self);
 gboolean            hearth_machine_settings_can_use_cpu_model  (HearthMachineSettings *self,
                                                                 const char            *model,
+                                                                HearthSettingBlock    *block,
                                                                 GError               **error);
 const char         *hearth_machine_settings_get_firmware       (HearthMachineSettings *self);
 gboolean            hearth_machine_settings_can_change_firmware (HearthMachineSettings *self,
+                                                                 HearthSettingBlock   *block,
                                                                  GError              **error);
 gboolean            hearth_machine_settings_get_accel3d        (HearthMachineSettings *self);
 gboolean            hearth_machine_settings_can_accel3d        (HearthMachineSettings *self,
+                                                                HearthSettingBlock    *block,
                                                                 GError               **error);
 
 void                hearth_machine_settings_list_networks_async  (HearthMachineSettings *self,

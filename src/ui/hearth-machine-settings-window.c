@@ -37,6 +37,9 @@ struct _HearthMachineSettingsWindow
   GtkWidget             *display_error;
   GtkWidget             *boot_error;
   GtkWidget             *xml_error;
+  GtkWidget             *cpu_error;
+  GPtrArray             *cpu_model_ids;  /* owned; char *, parallel to cpu_model_labels */
+  GStrv                  networks;       /* owned; the connection's networks, or NULL */
   GtkFileChooserNative  *chooser;
   char                  *chooser_target; /* CD-ROM the chooser inserts into */
   gboolean               populating;     /* controls are being set from the settings */
@@ -69,6 +72,12 @@ struct _HearthMachineSettingsWindow
   GtkSpinButton       *max_memory_spin;
   GtkWidget           *hardware_apply_button;
   GtkLabel            *golden_label;
+  AdwPreferencesGroup *cpu_group;
+  AdwComboRow         *cpu_model_row;
+  GtkStringList       *cpu_model_labels;
+  AdwActionRow        *accel3d_row;
+  GtkSwitch           *accel3d_switch;
+  AdwComboRow         *firmware_row;
   GtkListBox          *disks_list;
   AdwActionRow        *add_disk_row;
   GtkSpinButton       *disk_size_spin;
@@ -178,7 +187,8 @@ refusal_sentence (HearthSettingFlags  change,
       && change == HEARTH_SETTING_RESIZE_DISK)
     return _("This disk cannot grow here. Nothing was changed.");
   if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED)
-      && change != HEARTH_SETTING_ADD_DISK)
+      && !(change & (HEARTH_SETTING_ADD_DISK | HEARTH_SETTING_CPU_MODEL
+                     | HEARTH_SETTING_FIRMWARE | HEARTH_SETTING_ACCEL3D)))
     return _("This machine cannot have this change.");
 
   switch ((guint) change)
@@ -213,8 +223,55 @@ refusal_sentence (HearthSettingFlags  change,
       return _("The virtual cable cannot be changed.");
     case HEARTH_SETTING_XML:
       return _("This XML cannot be saved. Correct it and save again.");
+    case HEARTH_SETTING_MAC:
+      if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_ARGUMENT))
+        return _("This MAC address cannot be used. Enter six pairs of hex digits separated by "
+                 "colons, not a multicast address and not one another machine uses.");
+      return _("The MAC address cannot be changed.");
+    case HEARTH_SETTING_CPU_MODEL:
+      return _("This CPU model cannot work on this host. Nothing was changed.");
+    case HEARTH_SETTING_FIRMWARE:
+      return _("The firmware cannot be changed safely now. Nothing was changed.");
+    case HEARTH_SETTING_ACCEL3D:
+      return _("3D acceleration cannot work on this host.");
     default:
       return _("This change could not be made. Nothing was changed.");
+    }
+}
+
+/* Why a CPU model, a firmware switch or 3D acceleration is not possible. */
+static const char *
+block_sentence (HearthSettingBlock block)
+{
+  switch (block)
+    {
+    case HEARTH_SETTING_BLOCK_RUNNING:
+      return _("Shut the machine down to change its firmware.");
+    case HEARTH_SETTING_BLOCK_SNAPSHOTS:
+      return _("The machine has snapshots made with this firmware; going back to them would "
+               "fail after a change. Delete them first.");
+    case HEARTH_SETTING_BLOCK_NVRAM:
+      return _("The machine has already started with UEFI; its system would not start with "
+               "BIOS.");
+    case HEARTH_SETTING_BLOCK_NO_UEFI:
+      return _("This computer has no UEFI firmware for virtual machines (OVMF).");
+    case HEARTH_SETTING_BLOCK_OS_NEEDS_UEFI:
+      return _("The operating system of this machine needs UEFI.");
+    case HEARTH_SETTING_BLOCK_TCG:
+      return _("Host passthrough needs KVM, but this machine is emulated. Choose the host "
+               "model or a named model.");
+    case HEARTH_SETTING_BLOCK_NESTED:
+      return _("This computer is itself a virtual machine, where host passthrough stops the "
+               "machine from starting. Choose the host model or a named model.");
+    case HEARTH_SETTING_BLOCK_NOT_OFFERED:
+      return _("This host cannot run this CPU model.");
+    case HEARTH_SETTING_BLOCK_NO_RENDER_NODE:
+      return _("Not available: the host has no graphics card for 3D.");
+    case HEARTH_SETTING_BLOCK_NO_GL_DISPLAY:
+      return _("Not available: QEMU on this host cannot render 3D.");
+    case HEARTH_SETTING_BLOCK_NONE:
+    default:
+      return NULL;
     }
 }
 
@@ -242,6 +299,10 @@ setting_label (HearthSettingFlags flag)
     case HEARTH_SETTING_VIDEO: return _("Video card");
     case HEARTH_SETTING_XML: return _("XML");
     case HEARTH_SETTING_OS: return _("Operating system");
+    case HEARTH_SETTING_CPU_MODEL: return _("CPU model");
+    case HEARTH_SETTING_FIRMWARE: return _("Firmware");
+    case HEARTH_SETTING_MAC: return _("MAC address");
+    case HEARTH_SETTING_ACCEL3D: return _("3D acceleration");
     default: return _("Settings");
     }
 }
@@ -393,6 +454,61 @@ populate_hardware (HearthMachineSettingsWindow *self)
   update_hardware_apply (self);
 }
 
+/* The CPU model combo: the modes, then the host's named models; the machine's
+ * own choice is added when the host does not list it. */
+static void
+populate_cpu (HearthMachineSettingsWindow *self)
+{
+  HearthMachineSettings *s = self->settings;
+  const char *current = hearth_machine_settings_get_cpu_model (s);
+  const char * const *models = hearth_machine_settings_get_cpu_models (s);
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  guint selected = 0;
+
+  g_ptr_array_set_size (self->cpu_model_ids, 0);
+  if (current == NULL)
+    {
+      g_ptr_array_add (self->cpu_model_ids, g_strdup (""));
+      g_ptr_array_add (labels, (gpointer) _("Hypervisor Default"));
+    }
+  g_ptr_array_add (self->cpu_model_ids, g_strdup ("host-model"));
+  g_ptr_array_add (labels, (gpointer) _("Host Model (recommended)"));
+  g_ptr_array_add (self->cpu_model_ids, g_strdup ("host-passthrough"));
+  g_ptr_array_add (labels, (gpointer) _("Host Passthrough"));
+  if (g_strcmp0 (current, "maximum") == 0)
+    {
+      g_ptr_array_add (self->cpu_model_ids, g_strdup ("maximum"));
+      g_ptr_array_add (labels, (gpointer) _("Maximum"));
+    }
+  for (guint i = 0; models != NULL && models[i] != NULL; i++)
+    {
+      g_ptr_array_add (self->cpu_model_ids, g_strdup (models[i]));
+      g_ptr_array_add (labels, (gpointer) models[i]);
+    }
+  if (current != NULL)
+    {
+      gboolean found = FALSE;
+
+      for (guint i = 0; i < self->cpu_model_ids->len; i++)
+        if (g_str_equal (g_ptr_array_index (self->cpu_model_ids, i), current))
+          {
+            found = TRUE;
+            selected = i;
+          }
+      if (!found)
+        {
+          selected = self->cpu_model_ids->len;
+          g_ptr_array_add (self->cpu_model_ids, g_strdup (current));
+          g_ptr_array_add (labels, (gpointer) current);
+        }
+    }
+  g_ptr_array_add (labels, NULL);
+  gtk_string_list_splice (self->cpu_model_labels, 0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->cpu_model_labels)),
+                          (const char * const *) labels->pdata);
+  adw_combo_row_set_selected (self->cpu_model_row, selected);
+}
+
 static void remove_disk_clicked_cb (GtkButton                   *button,
                                     HearthMachineSettingsWindow *self);
 static void grow_disk_clicked_cb   (GtkButton                   *button,
@@ -404,8 +520,13 @@ static void eject_clicked_cb       (GtkButton                   *button,
 static void link_switch_cb         (GtkSwitch                   *widget,
                                     GParamSpec                  *pspec,
                                     HearthMachineSettingsWindow *self);
-static void model_selected_cb      (GtkDropDown                 *drop_down,
+static void model_selected_cb      (AdwComboRow                 *row,
                                     GParamSpec                  *pspec,
+                                    HearthMachineSettingsWindow *self);
+static void network_selected_cb    (AdwComboRow                 *row,
+                                    GParamSpec                  *pspec,
+                                    HearthMachineSettingsWindow *self);
+static void mac_apply_cb           (AdwEntryRow                 *row,
                                     HearthMachineSettingsWindow *self);
 
 /* Network card models offered; another model the machine has is added. */
@@ -538,19 +659,35 @@ populate_disks (HearthMachineSettingsWindow *self)
     }
 }
 
+/* What an interface is connected to when it is not a libvirt network. */
+static char *
+describe_connection (HearthInterfaceItem *item)
+{
+  if (g_strcmp0 (item->type, "user") == 0)
+    return g_strdup (_("User-mode networking"));
+  if (g_strcmp0 (item->type, "bridge") == 0 && item->source != NULL)
+    /* Translators: %s is a host bridge's name, such as br0. */
+    return g_strdup_printf (_("Bridge “%s”"), item->source);
+  if (item->source != NULL)
+    return g_strdup (item->source);
+  return g_strdup (item->type != NULL ? item->type : _("Unknown"));
+}
+
+/* One expander row per interface: the cable switch at hand, and inside it the
+ * network, the card model and the MAC address. */
 static void
 populate_interfaces (HearthMachineSettingsWindow *self)
 {
   GPtrArray *interfaces = hearth_machine_settings_get_interfaces (self->settings);
+  gboolean running = hearth_machine_settings_get_running (self->settings);
 
   clear_list (self->interfaces_list);
   for (guint i = 0; interfaces != NULL && i < interfaces->len; i++)
     {
       HearthInterfaceItem *item = g_ptr_array_index (interfaces, i);
-      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *row = adw_expander_row_new ();
       GtkWidget *toggle = gtk_switch_new ();
       g_autofree char *title = NULL;
-      g_autofree char *subtitle = NULL;
       g_autofree char *accessible = NULL;
 
       if (item->source != NULL)
@@ -559,19 +696,64 @@ populate_interfaces (HearthMachineSettingsWindow *self)
       else
         title = g_strdup (_("Network Interface"));
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      /* The model is in the drop-down; the MAC address tells the cards apart. */
-      subtitle = g_strdup (item->mac != NULL ? item->mac : _("no MAC address yet"));
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      adw_action_row_add_prefix (ADW_ACTION_ROW (row),
-                                 gtk_image_new_from_icon_name ("network-wired-symbolic"));
+      /* The MAC address tells the cards apart. */
+      adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row),
+                                     item->mac != NULL ? item->mac : _("no MAC address yet"));
+      adw_expander_row_add_prefix (ADW_EXPANDER_ROW (row),
+                                   gtk_image_new_from_icon_name ("network-wired-symbolic"));
 
       if (item->mac != NULL)
         {
+          g_autoptr(GtkStringList) networks = gtk_string_list_new (NULL);
           g_autoptr(GtkStringList) models = gtk_string_list_new ((const char * const *) nic_models);
-          GtkWidget *drop_down;
-          g_autofree char *model_name = NULL;
+          GtkWidget *network_row = adw_combo_row_new ();
+          GtkWidget *model_row = adw_combo_row_new ();
+          GtkWidget *mac_row = adw_entry_row_new ();
           guint selected = GTK_INVALID_LIST_POSITION;
+          guint n_networks = 0;
+          g_autofree char *name = NULL;
 
+          /* Network: the connection's networks, and what the card uses now. */
+          if (g_strcmp0 (item->type, "network") != 0)
+            {
+              g_autofree char *current = describe_connection (item);
+
+              gtk_string_list_append (networks, current);
+              selected = 0;
+            }
+          for (guint n = 0; self->networks != NULL && self->networks[n] != NULL; n++)
+            {
+              if (g_strcmp0 (item->type, "network") == 0
+                  && g_strcmp0 (item->source, self->networks[n]) == 0)
+                selected = g_list_model_get_n_items (G_LIST_MODEL (networks));
+              gtk_string_list_append (networks, self->networks[n]);
+              n_networks++;
+            }
+          if (selected == GTK_INVALID_LIST_POSITION && item->source != NULL)
+            {
+              selected = g_list_model_get_n_items (G_LIST_MODEL (networks));
+              gtk_string_list_append (networks, item->source);
+            }
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (network_row), _("Network"));
+          adw_combo_row_set_model (ADW_COMBO_ROW (network_row),
+                                   G_LIST_MODEL (g_steal_pointer (&networks)));
+          if (selected != GTK_INVALID_LIST_POSITION)
+            adw_combo_row_set_selected (ADW_COMBO_ROW (network_row), selected);
+          gtk_widget_set_sensitive (network_row, n_networks > 0);
+          if (n_networks == 0)
+            adw_action_row_set_subtitle (ADW_ACTION_ROW (network_row),
+                                         _("This connection has no other networks"));
+          /* Translators: accessible name of a network card's network; %s is a MAC address. */
+          name = g_strdup_printf (_("Network of %s"), item->mac);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (network_row),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+          g_object_set_data_full (G_OBJECT (network_row), "mac", g_strdup (item->mac), g_free);
+          g_signal_connect (network_row, "notify::selected", G_CALLBACK (network_selected_cb),
+                            self);
+          adw_expander_row_add_row (ADW_EXPANDER_ROW (row), network_row);
+
+          /* Model. */
+          selected = GTK_INVALID_LIST_POSITION;
           for (guint m = 0; m < G_N_ELEMENTS (nic_models); m++)
             if (g_strcmp0 (item->model, nic_models[m]) == 0)
               selected = m;
@@ -580,20 +762,37 @@ populate_interfaces (HearthMachineSettingsWindow *self)
               gtk_string_list_append (models, item->model);
               selected = G_N_ELEMENTS (nic_models);
             }
-          drop_down = gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&models)), NULL);
-          gtk_widget_set_valign (drop_down, GTK_ALIGN_CENTER);
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (model_row), _("Model"));
+          if (running)
+            adw_action_row_set_subtitle (ADW_ACTION_ROW (model_row), _("Applies on next start"));
+          adw_combo_row_set_model (ADW_COMBO_ROW (model_row),
+                                   G_LIST_MODEL (g_steal_pointer (&models)));
           if (selected != GTK_INVALID_LIST_POSITION)
-            gtk_drop_down_set_selected (GTK_DROP_DOWN (drop_down), selected);
+            adw_combo_row_set_selected (ADW_COMBO_ROW (model_row), selected);
+          g_clear_pointer (&name, g_free);
           /* Translators: accessible name of a network card's model; %s is a MAC address. */
-          model_name = g_strdup_printf (_("Model of %s"), item->mac);
-          gtk_accessible_update_property (GTK_ACCESSIBLE (drop_down),
-                                          GTK_ACCESSIBLE_PROPERTY_LABEL, model_name, -1);
-          gtk_widget_set_tooltip_text (drop_down, _("Network card model"));
-          g_object_set_data_full (G_OBJECT (drop_down), "mac", g_strdup (item->mac), g_free);
-          g_object_set_data_full (G_OBJECT (drop_down), "model", g_strdup (item->model),
-                                  g_free);
-          g_signal_connect (drop_down, "notify::selected", G_CALLBACK (model_selected_cb), self);
-          adw_action_row_add_suffix (ADW_ACTION_ROW (row), drop_down);
+          name = g_strdup_printf (_("Model of %s"), item->mac);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (model_row),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+          g_object_set_data_full (G_OBJECT (model_row), "mac", g_strdup (item->mac), g_free);
+          g_object_set_data_full (G_OBJECT (model_row), "model", g_strdup (item->model), g_free);
+          g_signal_connect (model_row, "notify::selected", G_CALLBACK (model_selected_cb), self);
+          adw_expander_row_add_row (ADW_EXPANDER_ROW (row), model_row);
+
+          /* MAC address. */
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (mac_row),
+                                         running ? _("MAC Address (applies on next start)")
+                                                 : _("MAC Address"));
+          gtk_editable_set_text (GTK_EDITABLE (mac_row), item->mac);
+          adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (mac_row), TRUE);
+          g_clear_pointer (&name, g_free);
+          /* Translators: accessible name of a MAC address entry; %s is the MAC address now. */
+          name = g_strdup_printf (_("MAC address of %s"), item->mac);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (mac_row),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+          g_object_set_data_full (G_OBJECT (mac_row), "mac", g_strdup (item->mac), g_free);
+          g_signal_connect (mac_row, "apply", G_CALLBACK (mac_apply_cb), self);
+          adw_expander_row_add_row (ADW_EXPANDER_ROW (row), mac_row);
         }
 
       gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
@@ -607,8 +806,7 @@ populate_interfaces (HearthMachineSettingsWindow *self)
       g_object_set_data_full (G_OBJECT (toggle), "mac", g_strdup (item->mac), g_free);
       gtk_widget_set_sensitive (toggle, item->mac != NULL);
       g_signal_connect (toggle, "notify::active", G_CALLBACK (link_switch_cb), self);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
-      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
+      adw_expander_row_add_action (ADW_EXPANDER_ROW (row), toggle);
       gtk_list_box_append (self->interfaces_list, row);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->interfaces_list),
@@ -618,6 +816,39 @@ populate_interfaces (HearthMachineSettingsWindow *self)
                                          ? _("Unplugging the virtual cable takes effect at "
                                              "once, like pulling a network cable.")
                                          : _("This machine has no network interface."));
+}
+
+/* The 3D switch and the firmware combo are insensitive, with the reason as the
+ * subtitle, when the host or the machine's state does not allow a change. */
+static void
+populate_3d_and_firmware (HearthMachineSettingsWindow *self)
+{
+  HearthMachineSettings *s = self->settings;
+  gboolean accel3d = hearth_machine_settings_get_accel3d (s);
+  gboolean running = hearth_machine_settings_get_running (s);
+  HearthSettingBlock block = HEARTH_SETTING_BLOCK_NONE;
+  gboolean possible;
+
+  gtk_switch_set_active (self->accel3d_switch, accel3d);
+  possible = hearth_machine_settings_can_accel3d (s, &block, NULL);
+  /* A machine that has 3D can always lose it. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->accel3d_switch), possible || accel3d);
+  if (!possible)
+    adw_action_row_set_subtitle (self->accel3d_row, block_sentence (block));
+  else if (running)
+    adw_action_row_set_subtitle (self->accel3d_row, _("Applies on next start"));
+  else
+    adw_action_row_set_subtitle (self->accel3d_row,
+                                 _("Virtio video with the host's graphics card"));
+
+  adw_combo_row_set_selected (self->firmware_row,
+                              g_strcmp0 (hearth_machine_settings_get_firmware (s), "efi") == 0);
+  block = HEARTH_SETTING_BLOCK_NONE;
+  possible = hearth_machine_settings_can_change_firmware (s, &block, NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->firmware_row), possible);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->firmware_row),
+                               possible ? _("An installed system may not start after a change")
+                                        : block_sentence (block));
 }
 
 static void
@@ -652,6 +883,8 @@ populate_devices (HearthMachineSettingsWindow *self)
   adw_combo_row_set_selected (self->boot_row, selected);
   gtk_switch_set_active (self->boot_menu_switch,
                          hearth_machine_settings_get_boot_menu (self->settings));
+
+  populate_3d_and_firmware (self);
 }
 
 static void
@@ -720,6 +953,7 @@ populate (HearthMachineSettingsWindow *self)
   gtk_switch_set_active (self->autostart_switch, hearth_machine_settings_get_autostart (s));
 
   populate_hardware (self);
+  populate_cpu (self);
   populate_disks (self);
   populate_interfaces (self);
   populate_devices (self);
@@ -786,7 +1020,7 @@ apply_pending (HearthMachineSettingsWindow *self,
   GtkWidget *areas[] = {
     self->identity_error, self->start_error, self->hardware_error, self->disks_error,
     self->add_disk_error, self->network_error, self->display_error, self->boot_error,
-    self->xml_error,
+    self->xml_error, self->cpu_error,
   };
 
   /* A new change makes older refusals stale. */
@@ -1245,21 +1479,58 @@ link_switch_cb (GtkSwitch                   *toggle,
 }
 
 static void
-model_selected_cb (GtkDropDown                 *drop_down,
+model_selected_cb (AdwComboRow                 *row,
                    GParamSpec                  *pspec,
                    HearthMachineSettingsWindow *self)
 {
-  GtkStringObject *item = gtk_drop_down_get_selected_item (drop_down);
+  GtkStringObject *item = adw_combo_row_get_selected_item (row);
   const char *model;
 
   if (!can_change (self) || item == NULL)
     return;
   model = gtk_string_object_get_string (item);
-  if (g_strcmp0 (model, g_object_get_data (G_OBJECT (drop_down), "model")) == 0)
+  if (g_strcmp0 (model, g_object_get_data (G_OBJECT (row), "model")) == 0)
     return;
   hearth_machine_settings_set_interface (self->settings,
-                                         g_object_get_data (G_OBJECT (drop_down), "mac"),
+                                         g_object_get_data (G_OBJECT (row), "mac"),
                                          NULL, model);
+  apply_pending (self, self->network_error);
+}
+
+static void
+network_selected_cb (AdwComboRow                 *row,
+                     GParamSpec                  *pspec,
+                     HearthMachineSettingsWindow *self)
+{
+  GtkStringObject *item = adw_combo_row_get_selected_item (row);
+  const char *network;
+
+  if (!can_change (self) || item == NULL || self->networks == NULL)
+    return;
+  /* Only the connection's networks can be chosen; the first entry of a card on
+   * a bridge or user networking describes it and is not a network. */
+  network = gtk_string_object_get_string (item);
+  if (!g_strv_contains ((const char * const *) self->networks, network))
+    return;
+  hearth_machine_settings_set_interface (self->settings,
+                                         g_object_get_data (G_OBJECT (row), "mac"),
+                                         network, NULL);
+  apply_pending (self, self->network_error);
+}
+
+static void
+mac_apply_cb (AdwEntryRow                 *row,
+              HearthMachineSettingsWindow *self)
+{
+  g_autofree char *mac = NULL;
+
+  if (!can_change (self))
+    return;
+  mac = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
+  if (g_ascii_strcasecmp (mac, g_object_get_data (G_OBJECT (row), "mac")) == 0)
+    return;
+  hearth_machine_settings_set_interface_mac (self->settings,
+                                             g_object_get_data (G_OBJECT (row), "mac"), mac);
   apply_pending (self, self->network_error);
 }
 
@@ -1324,6 +1595,67 @@ on_boot_menu_cb (HearthMachineSettingsWindow *self)
     return;
   hearth_machine_settings_set_boot_menu (self->settings,
                                          gtk_switch_get_active (self->boot_menu_switch));
+  apply_pending (self, self->boot_error);
+}
+
+/* Processor model, 3D and firmware. */
+
+static void
+on_cpu_model_selected_cb (HearthMachineSettingsWindow *self)
+{
+  guint selected = adw_combo_row_get_selected (self->cpu_model_row);
+  const char *model;
+  HearthSettingBlock block = HEARTH_SETTING_BLOCK_NONE;
+  g_autoptr(GError) error = NULL;
+
+  if (!can_change (self) || selected >= self->cpu_model_ids->len)
+    return;
+  model = g_ptr_array_index (self->cpu_model_ids, selected);
+  if (*model == '\0'
+      || g_strcmp0 (model, hearth_machine_settings_get_cpu_model (self->settings)) == 0)
+    return;
+  hide_error (self->cpu_error);
+  /* Refused before anything is asked of libvirt, with the reason in place;
+   * the combo goes back to what the machine has. */
+  if (!hearth_machine_settings_can_use_cpu_model (self->settings, model, &block, &error))
+    {
+      self->populating = TRUE;
+      populate_cpu (self);
+      self->populating = FALSE;
+      show_error (self->cpu_error, block_sentence (block), error->message);
+      return;
+    }
+  hearth_machine_settings_set_cpu_model (self->settings, model);
+  apply_pending (self, self->cpu_error);
+}
+
+static void
+on_accel3d_cb (HearthMachineSettingsWindow *self)
+{
+  if (!can_change (self))
+    return;
+  hearth_machine_settings_set_accel3d (self->settings,
+                                       gtk_switch_get_active (self->accel3d_switch));
+  apply_pending (self, self->display_error);
+}
+
+static void
+on_firmware_selected_cb (HearthMachineSettingsWindow *self)
+{
+  const char *firmware = adw_combo_row_get_selected (self->firmware_row) == 1 ? "efi" : "bios";
+  HearthOsDatabase *db = hearth_os_database_get_default ();
+  const char *os_id;
+  HearthOsRequirements req = { 0 };
+
+  if (!can_change (self)
+      || g_strcmp0 (firmware, hearth_machine_settings_get_firmware (self->settings)) == 0)
+    return;
+  /* libosinfo knows which systems do not start with BIOS; an unknown system is
+   * the user's call. */
+  os_id = hearth_machine_settings_get_os_id (self->settings);
+  if (os_id != NULL && hearth_os_database_is_loaded (db))
+    hearth_os_catalog_get_requirements (db, os_id, &req);
+  hearth_machine_settings_set_firmware (self->settings, firmware, req.needs_uefi);
   apply_pending (self, self->boot_error);
 }
 
@@ -1408,11 +1740,36 @@ set_pages_sensitive (HearthMachineSettingsWindow *self,
   AdwPreferencesGroup *groups[] = {
     self->identity_group, self->start_group, self->hardware_group, self->disks_group,
     self->add_disk_group, self->network_group, self->display_group, self->boot_group,
-    self->xml_group,
+    self->xml_group, self->cpu_group,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
     gtk_widget_set_sensitive (GTK_WIDGET (groups[i]), sensitive);
+}
+
+static void
+on_networks_listed_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  HearthMachineSettingsWindow *self;
+  g_autoptr(GError) error = NULL;
+  GStrv networks;
+
+  networks = hearth_machine_settings_list_networks_finish (HEARTH_MACHINE_SETTINGS (object),
+                                                           result, &error);
+  if (networks == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Could not list the networks: %s", error->message);
+      return;
+    }
+  self = user_data;
+  g_strfreev (self->networks);
+  self->networks = networks;
+  self->populating = TRUE;
+  populate_interfaces (self);
+  self->populating = FALSE;
 }
 
 static void
@@ -1440,6 +1797,8 @@ on_settings_loaded_cb (GObject      *object,
                            G_CONNECT_SWAPPED);
   populate (self);
   set_pages_sensitive (self, TRUE);
+  hearth_machine_settings_list_networks_async (self->settings, self->cancellable,
+                                               on_networks_listed_cb, self);
 
   self->snapshot_tree = hearth_snapshot_tree_new (self->machine);
   hearth_snapshot_tree_refresh_async (self->snapshot_tree, self->cancellable,
@@ -1516,6 +1875,8 @@ hearth_machine_settings_window_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_free (self->chooser_target);
+  g_clear_pointer (&self->cpu_model_ids, g_ptr_array_unref);
+  g_clear_pointer (&self->networks, g_strfreev);
 
   G_OBJECT_CLASS (hearth_machine_settings_window_parent_class)->finalize (object);
 }
@@ -1611,6 +1972,14 @@ hearth_machine_settings_window_class_init (HearthMachineSettingsWindowClass *kla
   gtk_widget_class_bind_template_child (widget_class, HearthMachineSettingsWindow,
                                         hardware_apply_button);
   gtk_widget_class_bind_template_child (widget_class, HearthMachineSettingsWindow, golden_label);
+  gtk_widget_class_bind_template_child (widget_class, HearthMachineSettingsWindow, cpu_group);
+  gtk_widget_class_bind_template_child (widget_class, HearthMachineSettingsWindow, cpu_model_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthMachineSettingsWindow,
+                                        cpu_model_labels);
+  gtk_widget_class_bind_template_child (widget_class, HearthMachineSettingsWindow, accel3d_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthMachineSettingsWindow,
+                                        accel3d_switch);
+  gtk_widget_class_bind_template_child (widget_class, HearthMachineSettingsWindow, firmware_row);
   gtk_widget_class_bind_template_child (widget_class, HearthMachineSettingsWindow, disks_list);
   gtk_widget_class_bind_template_child (widget_class, HearthMachineSettingsWindow, add_disk_row);
   gtk_widget_class_bind_template_child (widget_class, HearthMachineSettingsWindow,
@@ -1649,12 +2018,16 @@ hearth_machine_settings_window_class_init (HearthMachineSettingsWindowClass *kla
   gtk_widget_class_bind_template_callback (widget_class, on_boot_menu_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_xml_save_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_xml_revert_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_cpu_model_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_accel3d_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_firmware_selected_cb);
 }
 
 static void
 hearth_machine_settings_window_init (HearthMachineSettingsWindow *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->cpu_model_ids = g_ptr_array_new_with_free_func (g_free);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -1676,6 +2049,7 @@ hearth_machine_settings_window_init (HearthMachineSettingsWindow *self)
   self->display_error = add_error_area (self->display_group);
   self->boot_error = add_error_area (self->boot_group);
   self->xml_error = add_error_area (self->xml_group);
+  self->cpu_error = add_error_area (self->cpu_group);
 
   g_signal_connect_object (gtk_text_view_get_buffer (self->xml_view), "modified-changed",
                            G_CALLBACK (on_xml_changed_cb), self, G_CONNECT_SWAPPED);

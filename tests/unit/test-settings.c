@@ -818,6 +818,7 @@ test_hardware_offline (Fixture      *fixture,
   HearthSettingFlags now = 0, next_start = 0;
   HearthSettingFlags all = HEARTH_SETTING_CPU_MODEL | HEARTH_SETTING_FIRMWARE
                            | HEARTH_SETTING_MAC;
+  HearthSettingBlock block = -1;
   GPtrArray *ifaces;
   const char *expected[] = {
     "/domain/cpu/@mode",
@@ -830,8 +831,9 @@ test_hardware_offline (Fixture      *fixture,
 
   g_assert_null (hearth_machine_settings_get_cpu_model (settings));
   g_assert_cmpstr (hearth_machine_settings_get_firmware (settings), ==, "bios");
-  g_assert_true (hearth_machine_settings_can_change_firmware (settings, &error));
+  g_assert_true (hearth_machine_settings_can_change_firmware (settings, &block, &error));
   g_assert_no_error (error);
+  g_assert_cmpint (block, ==, HEARTH_SETTING_BLOCK_NONE);
 
   hearth_machine_settings_set_cpu_model (settings, "Skylake-Client");
   hearth_machine_settings_set_firmware (settings, "efi", FALSE);
@@ -865,6 +867,7 @@ test_hardware_live (Fixture      *fixture,
   g_autoptr(HearthMachineSettings) settings = load (machine);
   g_autoptr(GError) error = NULL;
   HearthSettingFlags now = 0, next_start = 0;
+  HearthSettingBlock block = HEARTH_SETTING_BLOCK_NONE;
 
   hearth_machine_settings_set_cpu_model (settings, "host-model");
   hearth_machine_settings_set_interface_mac (settings, NULL, "52:54:00:1a:2b:3d");
@@ -874,8 +877,9 @@ test_hardware_live (Fixture      *fixture,
   g_assert_cmpuint (next_start, ==, HEARTH_SETTING_CPU_MODEL | HEARTH_SETTING_MAC);
   g_assert_cmpstr (hearth_machine_settings_get_cpu_model (settings), ==, "host-model");
 
-  g_assert_false (hearth_machine_settings_can_change_firmware (settings, &error));
+  g_assert_false (hearth_machine_settings_can_change_firmware (settings, &block, &error));
   g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_INVALID_STATE);
+  g_assert_cmpint (block, ==, HEARTH_SETTING_BLOCK_RUNNING);
   g_clear_error (&error);
   hearth_machine_settings_set_firmware (settings, "efi", FALSE);
   assert_refused (settings, machine, HEARTH_ERROR_INVALID_STATE,
@@ -893,6 +897,7 @@ test_hardware_refusals (Fixture      *fixture,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(HearthSnapshot) snapshot = NULL;
   g_autoptr(GError) error = NULL;
+  HearthSettingBlock block = HEARTH_SETTING_BLOCK_NONE;
 
   /* Another machine of the connection has this address. */
   hearth_machine_settings_set_interface_mac (settings, NULL, "52:54:00:1A:2B:3C");
@@ -916,7 +921,8 @@ test_hardware_refusals (Fixture      *fixture,
   /* Without a render node there is no 3D (this host and CI have none). */
   if (!g_file_test ("/dev/dri", G_FILE_TEST_IS_DIR))
     {
-      g_assert_false (hearth_machine_settings_can_accel3d (settings, &error));
+      g_assert_false (hearth_machine_settings_can_accel3d (settings, &block, &error));
+      g_assert_cmpint (block, ==, HEARTH_SETTING_BLOCK_NO_RENDER_NODE);
       g_clear_error (&error);
       hearth_machine_settings_set_accel3d (settings, TRUE);
       assert_refused (settings, machine, HEARTH_ERROR_UNSUPPORTED,
@@ -936,7 +942,8 @@ test_hardware_refusals (Fixture      *fixture,
   g_assert_no_error (error);
   g_clear_object (&settings);
   settings = load (machine);
-  g_assert_false (hearth_machine_settings_can_change_firmware (settings, &error));
+  g_assert_false (hearth_machine_settings_can_change_firmware (settings, &block, &error));
+  g_assert_cmpint (block, ==, HEARTH_SETTING_BLOCK_SNAPSHOTS);
   g_assert_cmpstr (error->message, ==,
                    "The machine has snapshots (1) made with its current firmware; going back "
                    "to them after the change would fail");
