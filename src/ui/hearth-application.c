@@ -7,6 +7,7 @@
 
 #include "hearth-application.h"
 #include "hearth-dashboard-window.h"
+#include "hearth-machine-stats-window.h"
 #include "hearth-preferences-window.h"
 #include "hearth-ui-utils.h"
 #include "hearth-window.h"
@@ -37,6 +38,13 @@ struct _HearthApplication
   HearthStatsSampler      *sampler;
   HearthAlertEngine       *alert_engine;
   gboolean                 alerts_holding;
+
+  /* The idle policy watches the current connection's machines; the metrics
+   * exporter serves every figure of the sampler while the user has it on.
+   * Owned, main thread only; metrics_error is the last failure to listen. */
+  HearthIdlePolicy        *idle_policy;
+  HearthMetricsExporter   *metrics_exporter;
+  char                    *metrics_error;
 };
 
 G_DEFINE_FINAL_TYPE (HearthApplication, hearth_application, ADW_TYPE_APPLICATION)
@@ -44,10 +52,48 @@ G_DEFINE_FINAL_TYPE (HearthApplication, hearth_application, ADW_TYPE_APPLICATION
 enum {
   PROP_0,
   PROP_CONNECTION,
+  PROP_METRICS_ERROR,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* Starts, restarts or stops the metrics endpoint as the settings say. */
+static void
+update_metrics_export (HearthApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean want = g_settings_get_boolean (self->settings, "metrics-export");
+  guint16 port;
+
+  g_settings_get (self->settings, "metrics-port", "q", &port);
+
+  if (hearth_metrics_exporter_get_running (self->metrics_exporter)
+      && (!want || hearth_metrics_exporter_get_port (self->metrics_exporter) != port))
+    hearth_metrics_exporter_stop (self->metrics_exporter);
+  if (want && !hearth_metrics_exporter_get_running (self->metrics_exporter)
+      && !hearth_metrics_exporter_start (self->metrics_exporter, port, &error))
+    g_debug ("Cannot serve metrics on port %u: %s", port, error->message);
+
+  /* The preferences say why it does not listen (the port is taken, say). */
+  if (g_strcmp0 (self->metrics_error, error != NULL ? error->message : NULL) != 0)
+    {
+      g_free (self->metrics_error);
+      self->metrics_error = error != NULL ? g_strdup (error->message) : NULL;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_METRICS_ERROR]);
+    }
+}
+
+static void
+apply_idle_settings (HearthApplication *self)
+{
+  if (self->idle_policy == NULL)
+    return;
+  hearth_idle_policy_set_threshold (self->idle_policy,
+                                    g_settings_get_double (self->settings, "idle-threshold"));
+  hearth_idle_policy_set_idle_time (self->idle_policy,
+                                    60 * g_settings_get_uint (self->settings, "idle-minutes"));
+}
 
 static char *
 choose_uri (HearthApplication *self)
@@ -105,6 +151,9 @@ drop_sampler (HearthApplication *self)
   self->alerts_holding = FALSE;
   if (self->alert_engine != NULL)
     hearth_alert_engine_detach_sampler (self->alert_engine, self->sampler);
+  if (self->metrics_exporter != NULL)
+    hearth_metrics_exporter_remove_sampler (self->metrics_exporter, self->sampler);
+  g_clear_object (&self->idle_policy);
   g_clear_object (&self->sampler);
 }
 
@@ -175,6 +224,9 @@ switch_connection (HearthApplication *self)
                                      g_settings_get_uint (self->settings, "stats-interval"));
   hearth_alert_engine_attach_sampler (self->alert_engine, self->sampler);
   update_alert_hold (self);
+  self->idle_policy = hearth_idle_policy_new (self->sampler);
+  apply_idle_settings (self);
+  hearth_metrics_exporter_add_sampler (self->metrics_exporter, self->sampler);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
 }
@@ -206,6 +258,10 @@ on_settings_changed_cb (GSettings         *settings,
     load_alert_rules (self);
   else if (g_strcmp0 (key, "stats-interval") == 0 && self->sampler != NULL)
     hearth_stats_sampler_set_interval (self->sampler, g_settings_get_uint (settings, key));
+  else if (g_strcmp0 (key, "idle-threshold") == 0 || g_strcmp0 (key, "idle-minutes") == 0)
+    apply_idle_settings (self);
+  else if (g_strcmp0 (key, "metrics-export") == 0 || g_strcmp0 (key, "metrics-port") == 0)
+    update_metrics_export (self);
 }
 
 static HearthWindow *
@@ -256,8 +312,42 @@ dashboard_activated (GSimpleAction *action,
     }
 
   dashboard = hearth_dashboard_window_new (GTK_APPLICATION (self), self->connection,
-                                           self->settings, self->sampler, self->alert_engine);
+                                           self->settings,
+                                           hearth_application_get_sampler (self),
+                                           hearth_application_get_alert_engine (self));
   gtk_window_present (GTK_WINDOW (dashboard));
+}
+
+/* A machine's own resource page, one per machine: asking again brings it to
+ * the front. The parameter is the machine's UUID. */
+static void
+machine_stats_activated (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  HearthApplication *self = user_data;
+  const char *uuid = g_variant_get_string (parameter, NULL);
+  HearthMachine *machine;
+  HearthMachineStatsWindow *window;
+
+  if (self->connection == NULL || self->sampler == NULL
+      || (machine = hearth_connection_find_machine (self->connection, uuid)) == NULL)
+    return;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (HEARTH_IS_MACHINE_STATS_WINDOW (l->data)
+          && hearth_machine_stats_window_get_machine (l->data) == machine)
+        {
+          gtk_window_present (GTK_WINDOW (l->data));
+          return;
+        }
+    }
+
+  window = hearth_machine_stats_window_new (GTK_APPLICATION (self), machine, self->settings,
+                                            hearth_application_get_sampler (self),
+                                            hearth_application_get_idle_policy (self));
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 static void
@@ -323,6 +413,7 @@ quit_activated (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { "new-machine", new_machine_activated },
   { "dashboard", dashboard_activated },
+  { "machine-stats", machine_stats_activated, "s" },
   { "preferences", preferences_activated },
   { "about", about_activated },
   { "quit", quit_activated },
@@ -349,6 +440,9 @@ hearth_application_startup (GApplication *application)
   self->alert_engine = hearth_alert_engine_new ();
   g_signal_connect_object (self->alert_engine, "fired", G_CALLBACK (on_alert_fired_cb), self, 0);
   load_alert_rules (self);
+
+  self->metrics_exporter = hearth_metrics_exporter_new (NULL);
+  update_metrics_export (self);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
@@ -425,6 +519,8 @@ hearth_application_shutdown (GApplication *application)
   HearthApplication *self = HEARTH_APPLICATION (application);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->metrics_exporter != NULL)
+    hearth_metrics_exporter_stop (self->metrics_exporter);
   drop_sampler (self);
   if (self->connection != NULL)
     hearth_connection_close (self->connection);
@@ -440,6 +536,7 @@ hearth_application_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   drop_sampler (self);
+  g_clear_object (&self->metrics_exporter);
   g_clear_object (&self->alert_engine);
   g_clear_object (&self->collection);
   g_clear_object (&self->connection);
@@ -454,6 +551,7 @@ hearth_application_finalize (GObject *object)
   HearthApplication *self = HEARTH_APPLICATION (object);
 
   g_free (self->override_uri);
+  g_free (self->metrics_error);
 
   G_OBJECT_CLASS (hearth_application_parent_class)->finalize (object);
 }
@@ -470,6 +568,9 @@ hearth_application_get_property (GObject    *object,
     {
     case PROP_CONNECTION:
       g_value_set_object (value, self->connection);
+      break;
+    case PROP_METRICS_ERROR:
+      g_value_set_string (value, self->metrics_error);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -499,6 +600,15 @@ hearth_application_class_init (HearthApplicationClass *klass)
   properties[PROP_CONNECTION] =
     g_param_spec_object ("connection", NULL, NULL,
                          HEARTH_TYPE_CONNECTION,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * HearthApplication:metrics-error:
+   *
+   * Why the metrics endpoint the user turned on does not listen (a
+   * developer's message), or %NULL.
+   */
+  properties[PROP_METRICS_ERROR] =
+    g_param_spec_string ("metrics-error", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -583,4 +693,74 @@ hearth_application_retry_connection (HearthApplication *self)
 
   hearth_connection_open_async (self->connection, self->cancellable,
                                 on_connection_opened_cb, NULL);
+}
+
+/**
+ * hearth_application_get_sampler:
+ *
+ * Returns: (transfer none) (nullable): the stats sampler of the current
+ *   connection, shared by the dashboard, the alert rules and the idle policy
+ */
+HearthStatsSampler *
+hearth_application_get_sampler (HearthApplication *self)
+{
+  g_return_val_if_fail (HEARTH_IS_APPLICATION (self), NULL);
+
+  return self->sampler;
+}
+
+/**
+ * hearth_application_get_alert_engine:
+ *
+ * Returns: (transfer none) (nullable): the engine that watches the alert
+ *   rules of the settings
+ */
+HearthAlertEngine *
+hearth_application_get_alert_engine (HearthApplication *self)
+{
+  g_return_val_if_fail (HEARTH_IS_APPLICATION (self), NULL);
+
+  return self->alert_engine;
+}
+
+/**
+ * hearth_application_get_idle_policy:
+ *
+ * Returns: (transfer none) (nullable): the idle policy of the current
+ *   connection
+ */
+HearthIdlePolicy *
+hearth_application_get_idle_policy (HearthApplication *self)
+{
+  g_return_val_if_fail (HEARTH_IS_APPLICATION (self), NULL);
+
+  return self->idle_policy;
+}
+
+/**
+ * hearth_application_get_metrics_exporter:
+ *
+ * Returns: (transfer none) (nullable): the metrics endpoint, which runs
+ *   while the "metrics-export" setting is on
+ */
+HearthMetricsExporter *
+hearth_application_get_metrics_exporter (HearthApplication *self)
+{
+  g_return_val_if_fail (HEARTH_IS_APPLICATION (self), NULL);
+
+  return self->metrics_exporter;
+}
+
+/**
+ * hearth_application_get_metrics_error:
+ *
+ * Returns: (nullable): why the metrics endpoint the user turned on does not
+ *   listen, or %NULL
+ */
+const char *
+hearth_application_get_metrics_error (HearthApplication *self)
+{
+  g_return_val_if_fail (HEARTH_IS_APPLICATION (self), NULL);
+
+  return self->metrics_error;
 }

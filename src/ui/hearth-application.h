@@ -16,5 +16,10 @@ HearthConnection        *hearth_application_get_connection   (HearthApplication 
 const char              *hearth_application_get_connect_override (HearthApplication *self);
 HearthMachineCollection *hearth_application_get_collection   (HearthApplication *self);
 void                     hearth_application_retry_connection (HearthApplication *self);
+HearthStatsSampler      *hearth_application_get_sampler      (HearthApplication *self);
+HearthAlertEngine       *hearth_application_get_alert_engine (HearthApplication *self);
+HearthIdlePolicy        *hearth_application_get_idle_policy  (HearthApplication *self);
+HearthMetricsExporter   *hearth_application_get_metrics_exporter (HearthApplication *self);
+const char              *hearth_application_get_metrics_error (HearthApplication *self);
 
 G_END_DECLS

@@ -650,3 +650,164 @@ hearth_chart_get_summary (HearthChart *self)
   g_return_val_if_fail (HEARTH_IS_CHART (self), NULL);
   return self->summary;
 }
+
+/* A key under a two-line chart: a dot in each line's colour and its name. */
+static GtkWidget *
+create_key (const char *primary,
+            const char *secondary)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+  for (int i = 0; i < 2; i++)
+    {
+      GtkWidget *dot = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+      GtkWidget *label = gtk_label_new (i == 0 ? primary : secondary);
+
+      gtk_widget_add_css_class (dot, "chart-key");
+      gtk_widget_add_css_class (dot, i == 0 ? "primary" : "secondary");
+      gtk_widget_set_size_request (dot, 8, 8);
+      gtk_widget_set_valign (dot, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (label, "caption");
+      gtk_widget_add_css_class (label, "dim-label");
+      if (i == 1)
+        gtk_widget_set_margin_start (dot, 12);
+      gtk_box_append (GTK_BOX (box), dot);
+      gtk_box_append (GTK_BOX (box), label);
+    }
+
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_widget_set_margin_bottom (box, 12);
+  /* The value label already reads both figures out. */
+  gtk_accessible_update_state (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+  return box;
+}
+
+/**
+ * hearth_chart_card_new:
+ * @title: the card's heading ("CPU")
+ * @chart_name: the chart's accessible name
+ * @metric: the chart's metric
+ * @secondary: a second metric, or %HEARTH_CHART_NO_METRIC
+ * @unit: how values are scaled and written
+ * @primary_key: (nullable): the key of the first line when there are two
+ * @secondary_key: (nullable): the key of the second line
+ * @height: the chart's height in pixels
+ * @out_chart: (out) (transfer none): the chart in the card
+ * @out_value: (out) (transfer none): the label for the current figures, in
+ *   the card's header
+ *
+ * A card as the dashboards show them: a heading with the current figures on
+ * its right, the chart, and a key for two-line charts.
+ *
+ * Returns: (transfer floating): the card
+ */
+GtkWidget *
+hearth_chart_card_new (const char      *title,
+                       const char      *chart_name,
+                       HearthMetric     metric,
+                       int              secondary,
+                       HearthChartUnit  unit,
+                       const char      *primary_key,
+                       const char      *secondary_key,
+                       int              height,
+                       HearthChart    **out_chart,
+                       GtkLabel       **out_value)
+{
+  GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *title_label = gtk_label_new (title);
+  GtkWidget *value = gtk_label_new ("—");
+  GtkWidget *chart = hearth_chart_new ();
+
+  gtk_widget_add_css_class (card, "card");
+  gtk_widget_add_css_class (card, "dashboard-card");
+  gtk_widget_set_margin_top (header, 12);
+  gtk_widget_set_margin_start (header, 12);
+  gtk_widget_set_margin_end (header, 12);
+
+  gtk_widget_add_css_class (title_label, "heading");
+  gtk_label_set_xalign (GTK_LABEL (title_label), 0);
+  gtk_widget_set_hexpand (title_label, TRUE);
+  gtk_box_append (GTK_BOX (header), title_label);
+
+  gtk_widget_add_css_class (value, "numeric");
+  gtk_widget_add_css_class (value, "dim-label");
+  gtk_label_set_xalign (GTK_LABEL (value), 1);
+  gtk_label_set_ellipsize (GTK_LABEL (value), PANGO_ELLIPSIZE_END);
+  gtk_box_append (GTK_BOX (header), value);
+  gtk_box_append (GTK_BOX (card), header);
+
+  hearth_chart_set_metrics (HEARTH_CHART (chart), metric, secondary);
+  hearth_chart_set_unit (HEARTH_CHART (chart), unit);
+  hearth_chart_set_title (HEARTH_CHART (chart), chart_name);
+  gtk_widget_set_size_request (chart, -1, height);
+  gtk_widget_set_margin_start (chart, 12);
+  gtk_widget_set_margin_end (chart, 12);
+  gtk_widget_set_margin_bottom (chart, primary_key != NULL ? 6 : 12);
+  gtk_box_append (GTK_BOX (card), chart);
+  if (primary_key != NULL)
+    gtk_box_append (GTK_BOX (card), create_key (primary_key, secondary_key));
+
+  *out_chart = HEARTH_CHART (chart);
+  *out_value = GTK_LABEL (value);
+  return card;
+}
+
+static double
+latest_value (HearthStatsSeries *series,
+              HearthMetric       metric)
+{
+  return series != NULL ? hearth_stats_series_get_latest (series, metric) : NAN;
+}
+
+/**
+ * hearth_chart_format_figures:
+ * @series: (nullable): the series, %NULL while there is none
+ * @figures: which figures
+ *
+ * The latest figures as a card's header shows them: "12 %", "1.2 GiB of
+ * 4 GiB", "Read 1 MiB/s · Write 0 B/s", "In … · Out …"; "—" for unknown ones.
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+hearth_chart_format_figures (HearthStatsSeries  *series,
+                             HearthChartFigures  figures)
+{
+  HearthMetric first, second;
+  HearthChartUnit unit;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+
+  switch (figures)
+    {
+    case HEARTH_CHART_FIGURES_CPU:
+      return hearth_chart_format_value (HEARTH_CHART_UNIT_PERCENT,
+                                        latest_value (series, HEARTH_METRIC_CPU));
+    case HEARTH_CHART_FIGURES_MEMORY:
+      first = HEARTH_METRIC_MEMORY_USED, second = HEARTH_METRIC_MEMORY_TOTAL;
+      unit = HEARTH_CHART_UNIT_BYTES;
+      break;
+    case HEARTH_CHART_FIGURES_DISK:
+      first = HEARTH_METRIC_DISK_READ, second = HEARTH_METRIC_DISK_WRITE;
+      unit = HEARTH_CHART_UNIT_RATE;
+      break;
+    case HEARTH_CHART_FIGURES_NETWORK:
+    default:
+      first = HEARTH_METRIC_NET_RX, second = HEARTH_METRIC_NET_TX;
+      unit = HEARTH_CHART_UNIT_RATE;
+      break;
+    }
+
+  a = hearth_chart_format_value (unit, latest_value (series, first));
+  b = hearth_chart_format_value (unit, latest_value (series, second));
+  if (figures == HEARTH_CHART_FIGURES_MEMORY)
+    /* Translators: memory on the dashboard, "1.2 GiB of 16 GiB". */
+    return g_strdup_printf (_("%s of %s"), a, b);
+  if (figures == HEARTH_CHART_FIGURES_DISK)
+    /* Translators: disk rates on the dashboard. */
+    return g_strdup_printf (_("Read %s · Write %s"), a, b);
+  /* Translators: network rates on the dashboard. */
+  return g_strdup_printf (_("In %s · Out %s"), a, b);
+}

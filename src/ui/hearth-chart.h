@@ -22,6 +22,19 @@ typedef enum
   HEARTH_CHART_UNIT_RATE,
 } HearthChartUnit;
 
+/**
+ * HearthChartFigures:
+ *
+ * The figures of a chart card's header (hearth_chart_format_figures()).
+ */
+typedef enum
+{
+  HEARTH_CHART_FIGURES_CPU,
+  HEARTH_CHART_FIGURES_MEMORY,
+  HEARTH_CHART_FIGURES_DISK,
+  HEARTH_CHART_FIGURES_NETWORK,
+} HearthChartFigures;
+
 /* No second line. */
 #define HEARTH_CHART_NO_METRIC (-1)
 
@@ -49,5 +62,17 @@ const char        *hearth_chart_get_summary          (HearthChart       *self);
 
 char              *hearth_chart_format_value         (HearthChartUnit    unit,
                                                       double             value);
+char              *hearth_chart_format_figures       (HearthStatsSeries *series,
+                                                      HearthChartFigures figures);
+GtkWidget         *hearth_chart_card_new             (const char        *title,
+                                                      const char        *chart_name,
+                                                      HearthMetric       metric,
+                                                      int                secondary,
+                                                      HearthChartUnit    unit,
+                                                      const char        *primary_key,
+                                                      const char        *secondary_key,
+                                                      int                height,
+                                                      HearthChart      **out_chart,
+                                                      GtkLabel         **out_value);
 
 G_END_DECLS

@@ -141,38 +141,6 @@ describe_target (HearthDashboardWindow *self,
 
 /* Host cards */
 
-/* A key under a two-line chart: a dot in the line's colour and its name. */
-static GtkWidget *
-create_key (const char *primary,
-            const char *secondary)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-
-  for (int i = 0; i < 2; i++)
-    {
-      GtkWidget *dot = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-      GtkWidget *label = gtk_label_new (i == 0 ? primary : secondary);
-
-      gtk_widget_add_css_class (dot, "chart-key");
-      gtk_widget_add_css_class (dot, i == 0 ? "primary" : "secondary");
-      gtk_widget_set_size_request (dot, 8, 8);
-      gtk_widget_set_valign (dot, GTK_ALIGN_CENTER);
-      gtk_widget_add_css_class (label, "caption");
-      gtk_widget_add_css_class (label, "dim-label");
-      if (i == 1)
-        gtk_widget_set_margin_start (dot, 12);
-      gtk_box_append (GTK_BOX (box), dot);
-      gtk_box_append (GTK_BOX (box), label);
-    }
-
-  gtk_widget_set_margin_start (box, 12);
-  gtk_widget_set_margin_end (box, 12);
-  gtk_widget_set_margin_bottom (box, 12);
-  /* The value label already reads both figures out. */
-  gtk_accessible_update_state (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
-  return box;
-}
-
 static GtkWidget *
 add_host_card (HearthDashboardWindow *self,
                const char            *title,
@@ -183,51 +151,19 @@ add_host_card (HearthDashboardWindow *self,
                const char            *secondary_key,
                GtkLabel             **value_label)
 {
-  HearthStatsSeries *series = hearth_stats_sampler_get_host_series (self->sampler);
-  GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *title_label = gtk_label_new (title);
-  GtkWidget *value = gtk_label_new ("—");
-  GtkWidget *chart = hearth_chart_new ();
   g_autofree char *chart_name = g_strdup_printf (_("Host %s chart"), title);
+  HearthChart *chart;
+  GtkWidget *card;
 
-  gtk_widget_add_css_class (card, "card");
-  gtk_widget_add_css_class (card, "dashboard-card");
-  gtk_widget_set_margin_top (header, 12);
-  gtk_widget_set_margin_start (header, 12);
-  gtk_widget_set_margin_end (header, 12);
-
-  gtk_widget_add_css_class (title_label, "heading");
-  gtk_label_set_xalign (GTK_LABEL (title_label), 0);
-  gtk_widget_set_hexpand (title_label, TRUE);
-  gtk_box_append (GTK_BOX (header), title_label);
-
-  gtk_widget_add_css_class (value, "numeric");
-  gtk_widget_add_css_class (value, "dim-label");
-  gtk_label_set_xalign (GTK_LABEL (value), 1);
-  gtk_label_set_ellipsize (GTK_LABEL (value), PANGO_ELLIPSIZE_END);
-  gtk_box_append (GTK_BOX (header), value);
-  gtk_box_append (GTK_BOX (card), header);
-
-  hearth_chart_set_metrics (HEARTH_CHART (chart), metric, secondary);
-  hearth_chart_set_unit (HEARTH_CHART (chart), unit);
-  hearth_chart_set_title (HEARTH_CHART (chart), chart_name);
-  hearth_chart_set_series (HEARTH_CHART (chart), series);
-  gtk_widget_set_size_request (chart, -1, 120);
-  gtk_widget_set_margin_start (chart, 12);
-  gtk_widget_set_margin_end (chart, 12);
-  gtk_widget_set_margin_bottom (chart, primary_key != NULL ? 6 : 12);
-  gtk_box_append (GTK_BOX (card), chart);
-  if (primary_key != NULL)
-    gtk_box_append (GTK_BOX (card), create_key (primary_key, secondary_key));
-
+  card = hearth_chart_card_new (title, chart_name, metric, secondary, unit, primary_key,
+                                secondary_key, 120, &chart, value_label);
+  hearth_chart_set_series (chart, hearth_stats_sampler_get_host_series (self->sampler));
   gtk_flow_box_append (self->host_box, card);
   /* The flow box child would take keyboard focus for nothing. */
   gtk_widget_set_focusable (gtk_widget_get_parent (card), FALSE);
 
   g_ptr_array_add (self->charts, chart);
-  *value_label = GTK_LABEL (value);
-  return chart;
+  return GTK_WIDGET (chart);
 }
 
 static double
@@ -241,35 +177,14 @@ static void
 update_host_values (HearthDashboardWindow *self)
 {
   HearthStatsSeries *host = hearth_stats_sampler_get_host_series (self->sampler);
-  g_autofree char *cpu = hearth_chart_format_value (HEARTH_CHART_UNIT_PERCENT,
-                                                    latest (host, HEARTH_METRIC_CPU));
-  g_autofree char *used = hearth_chart_format_value (HEARTH_CHART_UNIT_BYTES,
-                                                     latest (host, HEARTH_METRIC_MEMORY_USED));
-  g_autofree char *total = hearth_chart_format_value (HEARTH_CHART_UNIT_BYTES,
-                                                      latest (host, HEARTH_METRIC_MEMORY_TOTAL));
-  g_autofree char *read = hearth_chart_format_value (HEARTH_CHART_UNIT_RATE,
-                                                     latest (host, HEARTH_METRIC_DISK_READ));
-  g_autofree char *write = hearth_chart_format_value (HEARTH_CHART_UNIT_RATE,
-                                                      latest (host, HEARTH_METRIC_DISK_WRITE));
-  g_autofree char *rx = hearth_chart_format_value (HEARTH_CHART_UNIT_RATE,
-                                                   latest (host, HEARTH_METRIC_NET_RX));
-  g_autofree char *tx = hearth_chart_format_value (HEARTH_CHART_UNIT_RATE,
-                                                   latest (host, HEARTH_METRIC_NET_TX));
-  g_autofree char *memory = NULL;
-  g_autofree char *disk = NULL;
-  g_autofree char *network = NULL;
 
-  /* Translators: host memory on the dashboard, "1.2 GiB of 16 GiB". */
-  memory = g_strdup_printf (_("%s of %s"), used, total);
-  /* Translators: host disk rates on the dashboard. */
-  disk = g_strdup_printf (_("Read %s · Write %s"), read, write);
-  /* Translators: host network rates on the dashboard. */
-  network = g_strdup_printf (_("In %s · Out %s"), rx, tx);
+  for (guint i = 0; i < G_N_ELEMENTS (self->host_values); i++)
+    {
+      /* HOST_CPU … HOST_NETWORK follow HearthChartFigures. */
+      g_autofree char *text = hearth_chart_format_figures (host, (HearthChartFigures) i);
 
-  gtk_label_set_text (self->host_values[HOST_CPU], cpu);
-  gtk_label_set_text (self->host_values[HOST_MEMORY], memory);
-  gtk_label_set_text (self->host_values[HOST_DISK], disk);
-  gtk_label_set_text (self->host_values[HOST_NETWORK], network);
+      gtk_label_set_text (self->host_values[i], text);
+    }
 }
 
 /* Headroom */
@@ -375,11 +290,23 @@ on_host_profile_cb (GObject      *source,
 
 /* Top consumers */
 
+/* A busy machine's row opens its own page. */
+static void
+on_top_row_activated_cb (AdwActionRow          *row,
+                         HearthDashboardWindow *self)
+{
+  const char *uuid = g_object_get_data (G_OBJECT (row), "uuid");
+
+  if (uuid != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "app.machine-stats", "s", uuid);
+}
+
 static GtkWidget *
 create_top_row (HearthDashboardWindow *self)
 {
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *chart = hearth_chart_new ();
+  GtkWidget *arrow = gtk_image_new_from_icon_name ("go-next-symbolic");
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   hearth_chart_set_metrics (HEARTH_CHART (chart), HEARTH_METRIC_CPU, HEARTH_CHART_NO_METRIC);
@@ -390,6 +317,9 @@ create_top_row (HearthDashboardWindow *self)
   gtk_widget_set_margin_top (chart, 6);
   gtk_widget_set_margin_bottom (chart, 6);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), chart);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), arrow);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_signal_connect (row, "activated", G_CALLBACK (on_top_row_activated_cb), self);
   g_object_set_data (G_OBJECT (row), "chart", chart);
   g_ptr_array_add (self->charts, chart);
 
@@ -440,6 +370,8 @@ update_top (HearthDashboardWindow *self)
       hearth_chart_set_series (chart, series);
       if (series == NULL)
         continue;
+      g_object_set_data_full (G_OBJECT (row), "uuid",
+                              g_strdup (hearth_stats_series_get_uuid (series)), g_free);
 
       machine = find_machine (self, hearth_stats_series_get_uuid (series));
       name = machine != NULL ? hearth_machine_get_display_name (machine)
@@ -499,6 +431,14 @@ save_rules (HearthDashboardWindow *self)
   rebuild_rules (self);
 }
 
+static gboolean
+save_rules_idle_cb (HearthDashboardWindow *self)
+{
+  if (self->engine != NULL)
+    save_rules (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_remove_rule_clicked_cb (GtkButton             *button,
                            HearthDashboardWindow *self)
@@ -507,6 +447,33 @@ on_remove_rule_clicked_cb (GtkButton             *button,
 
   if (hearth_alert_engine_remove_rule (self->engine, id))
     save_rules (self);
+}
+
+/* A rule's switch turns it on or off and stores that at once. */
+static gboolean
+on_rule_switch_state_set_cb (GtkSwitch             *rule_switch,
+                             gboolean               state,
+                             HearthDashboardWindow *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (rule_switch), "rule-id");
+  g_autoptr(GPtrArray) rules = hearth_alert_engine_dup_rules (self->engine);
+
+  for (guint i = 0; i < rules->len; i++)
+    {
+      HearthAlertRule *rule = g_ptr_array_index (rules, i);
+
+      if (g_strcmp0 (rule->id, id) != 0 || rule->enabled == state)
+        continue;
+      rule->enabled = state;
+      hearth_alert_engine_set_rules (self->engine, rules);
+      gtk_switch_set_state (rule_switch, state);
+      /* Rebuilding the list from inside its switch's handler would free the
+       * switch under GTK's feet: let the settings handler do it later. */
+      g_idle_add_full (G_PRIORITY_DEFAULT, (GSourceFunc) save_rules_idle_cb, g_object_ref (self),
+                       g_object_unref);
+      return TRUE;
+    }
+  return FALSE;
 }
 
 static void
@@ -537,6 +504,8 @@ rebuild_rules (HearthDashboardWindow *self)
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
       GtkWidget *arrow = gtk_image_new_from_icon_name ("go-next-symbolic");
+      GtkWidget *rule_switch = gtk_switch_new ();
+      g_autofree char *switch_name = NULL;
 
       if (rule->enabled)
         subtitle = g_strdup (target);
@@ -561,6 +530,17 @@ rebuild_rules (HearthDashboardWindow *self)
       gtk_widget_add_css_class (remove, "flat");
       g_object_set_data_full (G_OBJECT (remove), "rule-id", g_strdup (rule->id), g_free);
       g_signal_connect (remove, "clicked", G_CALLBACK (on_remove_rule_clicked_cb), self);
+      /* Translators: the accessible name of a rule's on/off switch. */
+      switch_name = g_strdup_printf (_("Watch “%s”"), title);
+      gtk_switch_set_active (GTK_SWITCH (rule_switch), rule->enabled);
+      gtk_widget_set_valign (rule_switch, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (rule_switch, _("Turn the rule on or off"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (rule_switch), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      switch_name, -1);
+      g_object_set_data_full (G_OBJECT (rule_switch), "rule-id", g_strdup (rule->id), g_free);
+      g_signal_connect (rule_switch, "state-set", G_CALLBACK (on_rule_switch_state_set_cb), self);
+
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), rule_switch);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), arrow);
 

@@ -12,8 +12,10 @@
 /**
  * HearthPreferencesWindow:
  *
- * The default connection, the style and the machine view. Everything is stored
- * in GSettings at once; the application reacts to the changes.
+ * The default connection, the style, the machine view, the sampling interval
+ * and the metrics export. Everything is stored in GSettings at once; the
+ * application reacts to the changes (it starts and stops the metrics
+ * endpoint, and this window shows its address or why it does not listen).
  */
 struct _HearthPreferencesWindow
 {
@@ -26,6 +28,10 @@ struct _HearthPreferencesWindow
   AdwEntryRow  *uri_row;
   AdwActionRow *automatic_row;
   GtkWidget    *automatic_button;
+  GtkSpinButton *interval_spin;
+  GtkSwitch    *export_switch;
+  GtkSpinButton *port_spin;
+  AdwActionRow *address_row;
 };
 
 G_DEFINE_FINAL_TYPE (HearthPreferencesWindow, hearth_preferences_window,
@@ -104,12 +110,82 @@ on_automatic_clicked_cb (HearthPreferencesWindow *self)
 }
 
 static void
+on_interval_changed_cb (HearthPreferencesWindow *self,
+                        GtkSpinButton           *spin)
+{
+  /* The template sets the spin button up before the settings are known. */
+  if (self->settings == NULL)
+    return;
+  g_settings_set_uint (self->settings, "stats-interval",
+                       (guint) (gtk_spin_button_get_value (spin) * 1000 + 0.5));
+}
+
+static void
+on_port_changed_cb (HearthPreferencesWindow *self,
+                    GtkSpinButton           *spin)
+{
+  /* The template sets the spin button up before the settings are known. */
+  if (self->settings == NULL)
+    return;
+  g_settings_set (self->settings, "metrics-port", "q",
+                  (guint16) gtk_spin_button_get_value_as_int (spin));
+}
+
+/* The address to give Prometheus while the endpoint listens, or why it does
+ * not. The application acts on the settings before this window hears of them. */
+static void
+update_metrics_rows (HearthPreferencesWindow *self)
+{
+  GApplication *app = g_application_get_default ();
+  HearthMetricsExporter *exporter = NULL;
+  const char *failure = NULL;
+  g_autofree char *text = NULL;
+  guint16 port;
+
+  g_settings_get (self->settings, "metrics-port", "q", &port);
+  if (gtk_spin_button_get_value_as_int (self->port_spin) != port)
+    gtk_spin_button_set_value (self->port_spin, port);
+
+  if (HEARTH_IS_APPLICATION (app))
+    {
+      exporter = hearth_application_get_metrics_exporter (HEARTH_APPLICATION (app));
+      failure = hearth_application_get_metrics_error (HEARTH_APPLICATION (app));
+    }
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->address_row), "error");
+  if (exporter != NULL && hearth_metrics_exporter_get_running (exporter))
+    text = g_strdup_printf ("http://127.0.0.1:%u/metrics",
+                            hearth_metrics_exporter_get_port (exporter));
+  else if (g_settings_get_boolean (self->settings, "metrics-export") && failure != NULL)
+    {
+      /* Translators: the metrics endpoint cannot listen; %u is the port. */
+      text = g_strdup_printf (_("Port %u cannot be used (another program may have it); "
+                                "choose another one"),
+                              port);
+      gtk_widget_add_css_class (GTK_WIDGET (self->address_row), "error");
+    }
+  else
+    text = g_strdup (_("Off"));
+  adw_action_row_set_subtitle (self->address_row, text);
+}
+
+static void
+update_interval (HearthPreferencesWindow *self)
+{
+  double seconds = g_settings_get_uint (self->settings, "stats-interval") / 1000.0;
+
+  if (gtk_spin_button_get_value (self->interval_spin) != seconds)
+    gtk_spin_button_set_value (self->interval_spin, seconds);
+}
+
+static void
 hearth_preferences_window_constructed (GObject *object)
 {
   HearthPreferencesWindow *self = HEARTH_PREFERENCES_WINDOW (object);
   g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
   g_autoptr(GAction) color_scheme = NULL;
   g_autoptr(GAction) view_mode = NULL;
+  GApplication *app;
 
   G_OBJECT_CLASS (hearth_preferences_window_parent_class)->constructed (object);
 
@@ -123,6 +199,22 @@ hearth_preferences_window_constructed (GObject *object)
   g_signal_connect_object (self->settings, "changed::default-uri",
                            G_CALLBACK (update_uri_rows), self, G_CONNECT_SWAPPED);
   update_uri_rows (self);
+
+  g_settings_bind (self->settings, "metrics-export", self->export_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (self->settings, "changed::metrics-export",
+                           G_CALLBACK (update_metrics_rows), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::metrics-port",
+                           G_CALLBACK (update_metrics_rows), self, G_CONNECT_SWAPPED);
+  app = g_application_get_default ();
+  if (HEARTH_IS_APPLICATION (app))
+    g_signal_connect_object (app, "notify::metrics-error",
+                             G_CALLBACK (update_metrics_rows), self, G_CONNECT_SWAPPED);
+  update_metrics_rows (self);
+
+  g_signal_connect_object (self->settings, "changed::stats-interval",
+                           G_CALLBACK (update_interval), self, G_CONNECT_SWAPPED);
+  update_interval (self);
 
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
@@ -205,6 +297,12 @@ hearth_preferences_window_class_init (HearthPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_uri_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_uri_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_automatic_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_interval_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_port_changed_cb);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, interval_spin);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, export_switch);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, port_spin);
+  gtk_widget_class_bind_template_child (widget_class, HearthPreferencesWindow, address_row);
 }
 
 static void
