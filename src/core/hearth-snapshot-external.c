@@ -13,6 +13,7 @@
  *   <disk stem>.<snapshot>.mem         the memory image (running machines)
  *   <disk stem>.<snapshot>.rN.qcow2    overlay made by the Nth going back
  *   <nvram>.<snapshot>                 the NVRAM as it was
+ * Overlays nothing needs any more go after a revert and a delete.
  */
 
 #define G_LOG_DOMAIN "hearth-snapshot"
@@ -356,6 +357,187 @@ free_overlay_name (const char *source,
   return g_strdup_printf ("%s.%s.r%s.qcow2", stem, name, g_uuid_string_random ());
 }
 
+/* Overlays ------------------------------------------------------------------
+ *
+ * Going back makes a fresh overlay and leaves the one the machine ran on until
+ * then; deleting snapshots leaves the overlays they were taken on. Hearth removes
+ * an overlay once neither the machine's present nor any snapshot needs it: what
+ * is needed is every disk the definitions (persistent and live) point at and
+ * every disk a snapshot recorded, each with its whole backing chain. Only files
+ * the machine knew before the operation (the same sets, plus the overlays the
+ * snapshots made) are candidates, and only overlays (qcow2 with a backing file)
+ * are ever removed, never a base image.
+ */
+
+#define QCOW2_MAGIC 0x514649fbu /* "QFI\xfb" */
+
+/* The backing file of a qcow2 image, from its header, as an absolute path;
+ * %NULL for none, or for another format. */
+static char *
+qcow2_backing_file (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) stream = g_file_read (file, NULL, NULL);
+  g_autofree char *name = NULL;
+  guint8 header[20];
+  guint64 offset;
+  guint32 size;
+  gsize got = 0;
+
+  if (stream == NULL
+      || !g_input_stream_read_all (G_INPUT_STREAM (stream), header, sizeof header, &got, NULL,
+                                   NULL)
+      || got != sizeof header || GUINT32_FROM_BE (*(guint32 *) header) != QCOW2_MAGIC)
+    return NULL;
+
+  memcpy (&offset, header + 8, sizeof offset);
+  memcpy (&size, header + 16, sizeof size);
+  offset = GUINT64_FROM_BE (offset);
+  size = GUINT32_FROM_BE (size);
+  if (offset == 0 || size == 0 || size > 4096)
+    return NULL;
+
+  name = g_malloc0 (size + 1);
+  if (!g_seekable_seek (G_SEEKABLE (stream), offset, G_SEEK_SET, NULL, NULL)
+      || !g_input_stream_read_all (G_INPUT_STREAM (stream), name, size, &got, NULL, NULL)
+      || got != size)
+    return NULL;
+
+  if (!g_path_is_absolute (name))
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+
+      return g_build_filename (dir, name, NULL);
+    }
+  return g_steal_pointer (&name);
+}
+
+/* Adds @path and every image under it to @files. */
+static void
+add_chain (GHashTable *files,
+           const char *path)
+{
+  g_autofree char *current = g_strdup (path);
+
+  /* A depth limit guards against a loop of backing files. */
+  for (guint depth = 0; current != NULL && depth < 256; depth++)
+    {
+      char *next;
+
+      if (g_hash_table_contains (files, current))
+        break;
+      g_hash_table_add (files, g_strdup (current));
+      next = qcow2_backing_file (current);
+      g_free (current);
+      current = next;
+    }
+}
+
+static void
+add_disks (GHashTable *files,
+           xmlNodePtr  domain)
+{
+  g_autoptr(GPtrArray) disks = domain ? writable_disks (domain) : NULL;
+
+  for (guint i = 0; disks != NULL && i < disks->len; i++)
+    add_chain (files, ((DiskInfo *) disks->pdata[i])->source);
+}
+
+static void
+add_domain_xml (GHashTable *files,
+                const char *xml)
+{
+  g_autoptr(xmlDoc) doc = xml ? parse_xml (xml, NULL) : NULL;
+
+  if (doc != NULL)
+    add_disks (files, xmlDocGetRootElement (doc));
+}
+
+/* The images @domain needs now (into @needed) and, into @known (nullable), every
+ * overlay its snapshots made as well. */
+static void
+collect_images (virDomainPtr domain,
+                GHashTable  *needed,
+                GHashTable  *known)
+{
+  virDomainSnapshotPtr *snapshots = NULL;
+  g_autofree char *inactive = virDomainGetXMLDesc (domain, VIR_DOMAIN_XML_INACTIVE);
+  int n;
+
+  add_domain_xml (needed, inactive);
+  if (virDomainIsActive (domain) == 1)
+    {
+      g_autofree char *live = virDomainGetXMLDesc (domain, 0);
+
+      add_domain_xml (needed, live);
+    }
+  virResetLastError ();
+
+  n = virDomainListAllSnapshots (domain, &snapshots, 0);
+  for (int i = 0; i < n; i++)
+    {
+      char *xml = virDomainSnapshotGetXMLDesc (snapshots[i], 0);
+      g_autoptr(xmlDoc) snap = xml ? parse_xml (xml, NULL) : NULL;
+      xmlNodePtr root = snap ? xmlDocGetRootElement (snap) : NULL;
+      xmlNodePtr disks = child (root, "disks");
+
+      /* The disks as the snapshot found them: going back builds on them. */
+      add_disks (needed, child (root, "domain"));
+      /* The overlays it made: what the machine ran on after it. */
+      for (xmlNodePtr disk = disks ? disks->children : NULL; known != NULL && disk;
+           disk = disk->next)
+        {
+          g_autofree char *overlay = NULL;
+
+          if (disk->type == XML_ELEMENT_NODE && !strcmp ((const char *) disk->name, "disk")
+              && (overlay = attr (child (disk, "source"), "file")))
+            g_hash_table_add (known, g_steal_pointer (&overlay));
+        }
+      free (xml);
+      virDomainSnapshotFree (snapshots[i]);
+    }
+  free (snapshots);
+  virResetLastError ();
+}
+
+/* Before an operation: every image of the machine that may become garbage. */
+static GHashTable *
+known_images (virDomainPtr domain)
+{
+  GHashTable *known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  collect_images (domain, known, known);
+  return known;
+}
+
+/* After an operation: removes the overlays of @known nothing needs any more. */
+static void
+remove_unneeded_overlays (virDomainPtr domain,
+                          GHashTable  *known)
+{
+  g_autoptr(GHashTable) needed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer path;
+
+  collect_images (domain, needed, NULL);
+
+  g_hash_table_iter_init (&iter, known);
+  while (g_hash_table_iter_next (&iter, &path, NULL))
+    {
+      g_autofree char *backing = NULL;
+
+      if (g_hash_table_contains (needed, path)
+          || !g_file_test (path, G_FILE_TEST_IS_REGULAR)
+          || !(backing = qcow2_backing_file (path)))
+        continue;
+      if (g_unlink (path) < 0)
+        g_debug ("Could not remove the unused overlay %s: %s", (char *) path,
+                 g_strerror (errno));
+      else
+        g_debug ("Removed the unused overlay %s", (char *) path);
+    }
+}
+
 /**
  * _hearth_snapshot_external_revert:
  * @stay_off: leave the machine off (a snapshot with memory is restored paused and
@@ -389,6 +571,8 @@ _hearth_snapshot_external_revert (virDomainPtr domain,
   const char *name = virDomainSnapshotGetName (snapshot);
   unsigned long version = 0;
   xmlNodePtr snapshot_domain;
+  /* What the machine runs on before going back becomes garbage after it. */
+  g_autoptr(GHashTable) known = known_images (domain);
 
   if (virConnectGetLibVersion (conn, &version) == 0 && version >= LIBVIRT_REVERTS_EXTERNAL)
     {
@@ -398,6 +582,7 @@ _hearth_snapshot_external_revert (virDomainPtr domain,
           _hearth_error_take_libvirt (error, "Could not go back to the snapshot");
           return FALSE;
         }
+      remove_unneeded_overlays (domain, known);
       return TRUE;
     }
   virResetLastError ();
@@ -511,6 +696,7 @@ _hearth_snapshot_external_revert (virDomainPtr domain,
       return FALSE;
     }
 
+  remove_unneeded_overlays (domain, known);
   return TRUE;
 }
 
@@ -537,9 +723,9 @@ remove_own_files (const char *snapshot_xml,
  * _hearth_snapshot_external_delete:
  *
  * Deletes an external snapshot (and with @with_children its descendants): the
- * metadata, the memory image and the NVRAM copy. Disk overlays stay, since the
- * machine's disks or other snapshots may be built on them; the machine keeps
- * booting from the disks it has.
+ * metadata, the memory image, the NVRAM copy, and the disk overlays nothing
+ * needs any more. Overlays the machine's disks or other snapshots are built on
+ * stay; the machine keeps booting from the disks it has.
  */
 gboolean
 _hearth_snapshot_external_delete (virDomainPtr         domain,
@@ -552,6 +738,7 @@ _hearth_snapshot_external_delete (virDomainPtr         domain,
   g_autofree char *domain_xml = virDomainGetXMLDesc (domain, VIR_DOMAIN_XML_INACTIVE);
   g_autoptr(xmlDoc) doc = domain_xml ? parse_xml (domain_xml, NULL) : NULL;
   g_autofree char *nvram = doc ? nvram_path (xmlDocGetRootElement (doc)) : NULL;
+  g_autoptr(GHashTable) known = known_images (domain);
   char *xml;
 
   virResetLastError ();
@@ -589,5 +776,6 @@ _hearth_snapshot_external_delete (virDomainPtr         domain,
 
   for (guint i = 0; i < xmls->len; i++)
     remove_own_files (xmls->pdata[i], nvram, names->pdata[i]);
+  remove_unneeded_overlays (domain, known);
   return TRUE;
 }

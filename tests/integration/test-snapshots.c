@@ -13,6 +13,9 @@
 #include <string.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
+#include <json-glib/json-glib.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
 
 #include "hearth-test-guest.h"
 #include "hearth-test-utils.h"
@@ -541,6 +544,116 @@ on_progress_cb (HearthSnapshotTree *tree,
   log->highest = MAX (log->highest, value);
 }
 
+static void
+xml_cb (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  AsyncResult *res = user_data;
+
+  res->result = hearth_machine_dup_xml_finish (HEARTH_MACHINE (source), result, &res->error);
+  res->done = TRUE;
+}
+
+/* A value from the machine's (live) definition. */
+static char *
+domain_xpath (HearthMachine *machine,
+              const char    *expression)
+{
+  AsyncResult res = { 0 };
+  g_autofree char *xml = NULL;
+  xmlDocPtr doc;
+  xmlXPathContextPtr context;
+  xmlChar *value;
+  char *copy;
+
+  hearth_machine_dup_xml_async (machine, NULL, xml_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+  xml = res.result;
+
+  doc = xmlReadMemory (xml, strlen (xml), "domain.xml", NULL, XML_PARSE_NONET);
+  g_assert_nonnull (doc);
+  context = xmlXPathNewContext (doc);
+  value = xmlXPathCastToString (xmlXPathEval ((const xmlChar *) expression, context));
+  copy = g_strdup ((const char *) value);
+  xmlFree (value);
+  xmlXPathFreeContext (context);
+  xmlFreeDoc (doc);
+  return copy;
+}
+
+/* The regular files in @dir, by full path. */
+static GHashTable *
+list_files (const char *dir)
+{
+  GHashTable *files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (handle);
+  while ((name = g_dir_read_name (handle)))
+    {
+      char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        g_hash_table_add (files, path);
+      else
+        g_free (path);
+    }
+  return files;
+}
+
+/* @image and its backing files, as qemu-img sees them. */
+static void
+add_backing_chain (GHashTable *files,
+                   const char *image)
+{
+  const char *argv[] = { "qemu-img", "info", "-U", "--backing-chain", "--output=json", image,
+                         NULL };
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *chain;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                               NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  g_assert_no_error (error);
+  chain = json_node_get_array (json_parser_get_root (parser));
+  for (guint i = 0; i < json_array_get_length (chain); i++)
+    g_hash_table_add (files, g_strdup (json_object_get_string_member (
+                               json_array_get_object_element (chain, i), "filename")));
+}
+
+/* The files in @dir are exactly @expected. */
+static void
+assert_files (const char *dir,
+              GHashTable *expected)
+{
+  g_autoptr(GHashTable) found = list_files (dir);
+  GHashTableIter iter;
+  gpointer path;
+
+  g_hash_table_iter_init (&iter, found);
+  while (g_hash_table_iter_next (&iter, &path, NULL))
+    if (!g_hash_table_contains (expected, path))
+      g_error ("%s was left behind", (char *) path);
+  g_hash_table_iter_init (&iter, expected);
+  while (g_hash_table_iter_next (&iter, &path, NULL))
+    if (!g_hash_table_contains (found, path) && g_str_has_prefix (path, dir))
+      g_error ("%s is gone, but it is needed", (char *) path);
+}
+
+/* The image the guest's disk is now: after an external snapshot, its overlay. */
+static char *
+dup_disk_source (HearthMachine *machine)
+{
+  return domain_xpath (machine, "string(/domain/devices/disk[target/@dev='vda']/source/@file)");
+}
+
 /* UEFI: libvirt 9.0 cannot take internal snapshots with pflash firmware, nor go
  * back to external ones. Hearth's external snapshots with memory and its own
  * revert: change, go back, the change is gone; twice, with a branch; then delete
@@ -553,6 +666,13 @@ test_uefi (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *write_one = disk_write_command ("disk-uefi-A");
   g_autofree char *write_two = disk_write_command ("disk-uefi-later");
+  g_autofree char *nvram = NULL;
+  g_autofree char *nvram_dir = NULL;
+  g_autofree char *overlay_a = NULL;
+  g_autofree char *overlay_b = NULL;
+  g_autofree char *current_disk = NULL;
+  g_autoptr(GHashTable) disk_files = NULL;
+  g_autoptr(GHashTable) nvram_files = NULL;
   HearthSnapshot *a, *b;
   goffset offset;
 
@@ -562,6 +682,13 @@ test_uefi (void)
   guest_start_flags (&guest, "uefi snapshots", HEARTH_TEST_GUEST_UEFI);
   tree = hearth_snapshot_tree_new (guest.machine);
   g_assert_true (hearth_test_wait (tree_idle, tree, TIMEOUT_MS));
+
+  /* The files before any snapshot: the disk's directory and the NVRAM's. */
+  nvram = domain_xpath (guest.machine, "string(/domain/os/nvram)");
+  g_assert_true (g_file_test (nvram, G_FILE_TEST_IS_REGULAR));
+  nvram_dir = g_path_get_dirname (nvram);
+  disk_files = list_files (guest.root);
+  nvram_files = list_files (nvram_dir);
 
   assert_guest_output (guest.serial, "echo kept > /tmp/kept && cat /tmp/kept", "kept");
   g_assert_cmpint (guest_run (guest.serial, write_one, NULL), ==, 0);
@@ -591,9 +718,14 @@ test_uefi (void)
   assert_guest_output (guest.serial, "echo marker > /tmp/marker && cat /tmp/marker", "marker");
   g_assert_cmpint (guest_run (guest.serial, write_two, NULL), ==, 0);
 
+  overlay_a = dup_disk_source (guest.machine);
+  g_assert_true (g_file_test (overlay_a, G_FILE_TEST_IS_REGULAR));
+
   revert (tree, a);
   g_assert_true (hearth_test_wait_machine_state (guest.machine, HEARTH_MACHINE_STATE_RUNNING,
                                                  TIMEOUT_MS));
+  /* What the guest ran on since A is thrown away, and its overlay with it. */
+  g_assert_false (g_file_test (overlay_a, G_FILE_TEST_EXISTS));
   assert_guest_output (guest.serial, "cat /tmp/kept", "kept");
   g_assert_cmpint (guest_run (guest.serial, "test -e /tmp/marker", NULL), !=, 0);
   assert_guest_output (guest.serial, DISK_READ_COMMAND, "disk-uefi-A");
@@ -602,7 +734,10 @@ test_uefi (void)
   g_assert_cmpint (guest_run (guest.serial, "echo b > /tmp/branch", NULL), ==, 0);
   b = create (tree, "UEFI B");
   g_assert_true (hearth_snapshot_get_parent (b) == a);
+  overlay_b = dup_disk_source (guest.machine);
+  g_assert_true (g_file_test (overlay_b, G_FILE_TEST_IS_REGULAR));
   revert (tree, a);
+  g_assert_false (g_file_test (overlay_b, G_FILE_TEST_EXISTS));
   g_assert_cmpint (guest_run (guest.serial, "test -e /tmp/branch", NULL), !=, 0);
   assert_guest_output (guest.serial, DISK_READ_COMMAND, "disk-uefi-A");
   revert (tree, b);
@@ -611,6 +746,16 @@ test_uefi (void)
   /* Delete them all; the machine still boots from its disks and firmware. */
   delete_snapshot (tree, a, TRUE);
   g_assert_cmpuint (g_list_model_get_n_items (hearth_snapshot_tree_get_snapshots (tree)), ==, 0);
+
+  /* Left on disk: what was there before, and the chain the guest runs on (the
+   * disk under the overlays of going back to A, then to B); no memory image,
+   * no NVRAM copy, no overlay nothing uses. */
+  current_disk = dup_disk_source (guest.machine);
+  g_test_message ("the guest runs on %s", current_disk);
+  add_backing_chain (disk_files, current_disk);
+  g_assert_cmpuint (g_hash_table_size (disk_files), >=, 3);
+  assert_files (guest.root, disk_files);
+  assert_files (nvram_dir, nvram_files);
   run_action (guest.machine, HEARTH_MACHINE_ACTION_FORCE_OFF);
   g_assert_true (hearth_test_wait_machine_state (guest.machine, HEARTH_MACHINE_STATE_SHUTOFF,
                                                  TIMEOUT_MS));
@@ -621,6 +766,7 @@ test_uefi (void)
   g_assert_no_error (error);
   /* Its disk is the one it had when it stopped: B's branch. */
   assert_guest_output (guest.serial, DISK_READ_COMMAND, "disk-uefi-A");
+  assert_files (guest.root, disk_files);
 
   /* No operation on this machine failed (the log is the process's, shared by
    * the tests before). */
