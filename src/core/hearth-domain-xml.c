@@ -1815,6 +1815,33 @@ hearth_domain_xml_dup_domain_type (HearthDomainXml *self)
 }
 
 /**
+ * hearth_domain_xml_dup_arch:
+ *
+ * Returns: (transfer full) (nullable): the guest architecture ("x86_64")
+ */
+char *
+hearth_domain_xml_dup_arch (HearthDomainXml *self)
+{
+  g_return_val_if_fail (HEARTH_IS_DOMAIN_XML (self), NULL);
+  return dup_prop (find_path (root (self), "os", "type", NULL), "arch");
+}
+
+/**
+ * hearth_domain_xml_dup_emulator:
+ *
+ * Returns: (transfer full) (nullable): the emulator binary, or %NULL for the default
+ */
+char *
+hearth_domain_xml_dup_emulator (HearthDomainXml *self)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (HEARTH_IS_DOMAIN_XML (self), NULL);
+  path = dup_text (find_path (root (self), "devices", "emulator", NULL));
+  return path != NULL ? g_strdup (g_strstrip (path)) : NULL;
+}
+
+/**
  * hearth_domain_xml_dup_cpu_model:
  *
  * The CPU the guest sees: "host-model", "host-passthrough" or "maximum" for

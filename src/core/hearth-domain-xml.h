@@ -122,6 +122,8 @@ gboolean         hearth_domain_xml_set_interface_link (HearthDomainXml   *self,
                                                        GError           **error);
 
 char            *hearth_domain_xml_dup_domain_type  (HearthDomainXml     *self);
+char            *hearth_domain_xml_dup_arch         (HearthDomainXml     *self);
+char            *hearth_domain_xml_dup_emulator     (HearthDomainXml     *self);
 char            *hearth_domain_xml_dup_cpu_model    (HearthDomainXml     *self);
 gboolean         hearth_domain_xml_set_cpu_model    (HearthDomainXml     *self,
                                                      const char          *model,

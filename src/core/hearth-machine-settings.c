@@ -392,34 +392,9 @@ fetch_host_features (virConnectPtr conn,
           snapshot->render_node = g_build_filename ("/dev/dri", name, NULL);
     }
 
-  {
-    g_autoptr(xmlDoc) doc = NULL;
-    g_autofree char *text = hearth_domain_xml_to_string (config);
-    xmlNode *node;
-
-    doc = xmlReadMemory (text, strlen (text), "domain.xml", "UTF-8", XML_PARSE_NONET);
-    node = doc ? caps_child (xmlDocGetRootElement (doc), "os", NULL, NULL) : NULL;
-    node = caps_child (node, "type", NULL, NULL);
-    if (node != NULL)
-      {
-        xmlChar *value = xmlGetProp (node, (const xmlChar *) "arch");
-
-        arch = g_strdup ((const char *) value);
-        xmlFree (value);
-        value = xmlGetProp (node, (const xmlChar *) "machine");
-        machine = g_strdup ((const char *) value);
-        xmlFree (value);
-      }
-    node = doc ? caps_child (xmlDocGetRootElement (doc), "devices", NULL, NULL) : NULL;
-    node = caps_child (node, "emulator", NULL, NULL);
-    if (node != NULL)
-      {
-        xmlChar *value = xmlNodeGetContent (node);
-
-        emulator = g_strstrip (g_strdup ((const char *) value));
-        xmlFree (value);
-      }
-  }
+  emulator = hearth_domain_xml_dup_emulator (config);
+  arch = hearth_domain_xml_dup_arch (config);
+  machine = hearth_domain_xml_dup_machine_type (config);
 
   xml = virConnectGetDomainCapabilities (conn, emulator, arch, machine, snapshot->domain_type, 0);
   if (xml == NULL)
