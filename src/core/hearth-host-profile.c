@@ -29,6 +29,7 @@ struct _HearthHostProfile
   guint64  pool_free;   /* bytes, 0 when unknown */
   GStrv    gpus;        /* owned, never NULL */
   gboolean avx512;
+  gboolean dmz_available;  /* the connection can give the DMZ network zone */
 };
 
 G_DEFINE_FINAL_TYPE (HearthHostProfile, hearth_host_profile, G_TYPE_OBJECT)
@@ -68,6 +69,7 @@ static void
 hearth_host_profile_init (HearthHostProfile *self)
 {
   self->gpus = g_new0 (char *, 1);
+  self->dmz_available = TRUE;
 }
 
 /**
@@ -180,6 +182,35 @@ hearth_host_profile_get_memory (HearthHostProfile *self)
   return self->memory;
 }
 
+/**
+ * hearth_host_profile_set_dmz_available:
+ * @available: whether the connection can give the DMZ network zone
+ *
+ * Profiles built from numbers can give every zone; probed ones say what the
+ * connection has (the DMZ needs libvirt's network filters).
+ */
+void
+hearth_host_profile_set_dmz_available (HearthHostProfile *self,
+                                       gboolean           available)
+{
+  g_return_if_fail (HEARTH_IS_HOST_PROFILE (self));
+  self->dmz_available = !!available;
+}
+
+/**
+ * hearth_host_profile_get_dmz_available:
+ *
+ * Returns: whether a new machine can be put in the DMZ network zone on this
+ *   connection (qemu:///system can; qemu:///session, qemu:///embed and the test
+ *   driver have no network filters)
+ */
+gboolean
+hearth_host_profile_get_dmz_available (HearthHostProfile *self)
+{
+  g_return_val_if_fail (HEARTH_IS_HOST_PROFILE (self), FALSE);
+  return self->dmz_available;
+}
+
 /** hearth_host_profile_get_pool_free: Returns: free bytes for new disks, 0 if unknown */
 guint64
 hearth_host_profile_get_pool_free (HearthHostProfile *self)
@@ -244,6 +275,13 @@ hearth_host_profile_to_json (HearthHostProfile *self)
   json_builder_add_int_value (builder, (gint64) self->pool_free);
   json_builder_set_member_name (builder, "avx512");
   json_builder_add_boolean_value (builder, self->avx512);
+  json_builder_set_member_name (builder, "network-zones");
+  json_builder_begin_array (builder);
+  json_builder_add_string_value (builder, "isolated");
+  json_builder_add_string_value (builder, "home-nat");
+  if (self->dmz_available)
+    json_builder_add_string_value (builder, "dmz");
+  json_builder_end_array (builder);
   json_builder_set_member_name (builder, "gpus");
   json_builder_begin_array (builder);
   for (guint i = 0; self->gpus[i] != NULL; i++)
@@ -454,6 +492,8 @@ probe_worker (GTask        *task,
   g_ptr_array_add (gpus, NULL);
   hearth_host_profile_set_gpus (profile, (const char * const *) gpus->pdata);
   hearth_host_profile_set_avx512 (profile, probe_avx512 (req->conn, req->local));
+  hearth_host_profile_set_dmz_available (
+    profile, _hearth_network_zone_available (req->conn, HEARTH_NETWORK_ZONE_DMZ));
 
   g_task_return_pointer (task, g_steal_pointer (&profile), g_object_unref);
 }
@@ -467,8 +507,9 @@ probe_worker (GTask        *task,
  *
  * Reads the host's threads, cores and memory (virNodeGetInfo and
  * virNodeGetMemoryStats), the free space
- * where new disks go, its GPUs (node devices of PCI class 0x03, or sysfs) and
- * whether its CPU has AVX-512, in a worker.
+ * where new disks go, its GPUs (node devices of PCI class 0x03, or sysfs),
+ * whether its CPU has AVX-512 and whether the connection can give the DMZ
+ * network zone, in a worker.
  */
 void
 hearth_host_profile_probe_async (HearthConnection   *connection,

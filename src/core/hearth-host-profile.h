@@ -38,6 +38,8 @@ void               hearth_host_profile_set_gpus         (HearthHostProfile   *se
                                                          const char * const  *gpus);
 void               hearth_host_profile_set_avx512       (HearthHostProfile   *self,
                                                          gboolean             avx512);
+void               hearth_host_profile_set_dmz_available (HearthHostProfile  *self,
+                                                         gboolean             available);
 
 guint              hearth_host_profile_get_threads      (HearthHostProfile   *self);
 guint              hearth_host_profile_get_cores        (HearthHostProfile   *self);
@@ -45,6 +47,7 @@ guint64            hearth_host_profile_get_memory       (HearthHostProfile   *se
 guint64            hearth_host_profile_get_pool_free    (HearthHostProfile   *self);
 const char * const *hearth_host_profile_get_gpus        (HearthHostProfile   *self);
 gboolean           hearth_host_profile_get_avx512       (HearthHostProfile   *self);
+gboolean           hearth_host_profile_get_dmz_available (HearthHostProfile  *self);
 HearthHostTier     hearth_host_profile_get_tier         (HearthHostProfile   *self);
 char              *hearth_host_profile_to_json          (HearthHostProfile   *self);
 

@@ -148,26 +148,9 @@ dup_libvirt_name (const char *name)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-/* libxml2 helpers */
-
-static xmlNodePtr
-add (xmlNodePtr  parent,
-     const char *name,
-     const char *text)
-{
-  if (text != NULL)
-    return xmlNewTextChild (parent, NULL, (const xmlChar *) name, (const xmlChar *) text);
-  return xmlNewChild (parent, NULL, (const xmlChar *) name, NULL);
-}
-
-static xmlNodePtr
-set (xmlNodePtr  node,
-     const char *attr,
-     const char *value)
-{
-  xmlSetProp (node, (const xmlChar *) attr, (const xmlChar *) value);
-  return node;
-}
+/* libxml2 helpers (hearth-storage.c), short: the XML below is dense. */
+#define add _hearth_xml_add
+#define set _hearth_xml_set
 
 static xmlNodePtr
 add_uint (xmlNodePtr  parent,
@@ -262,6 +245,15 @@ build_xml (const HearthMachineSpec    *spec,
                    "The machine needs at least one vCPU and 64 MiB of memory");
       return NULL;
     }
+  /* A DMZ without its filter would be plain NAT: refuse rather than give less. */
+  if (spec->network_zone == HEARTH_NETWORK_ZONE_DMZ
+      && (target->network == NULL || target->network_filter == NULL
+          || target->network_gateway == NULL))
+    {
+      g_set_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED,
+                   "The DMZ zone needs a libvirt network and traffic filter");
+      return NULL;
+    }
   if (spec->os_id != NULL)
     windows = g_str_has_prefix (spec->os_id, "http://microsoft.com/win");
   accel3d = spec->accel3d && target->host_3d && video == HEARTH_VIDEO_VIRTIO;
@@ -352,18 +344,26 @@ build_xml (const HearthMachineSpec    *spec,
             req->usb3 || !req->known ? "qemu-xhci" : "ich9-ehci1"),
        "ports", "15");
 
+  /* The network zone: isolated machines get no card at all. */
   if (spec->network_zone != HEARTH_NETWORK_ZONE_ISOLATED)
     {
       xmlNodePtr iface = add (devices, "interface", NULL);
 
-      if (target->system_network)
+      if (target->network != NULL)
         {
           set (iface, "type", "network");
-          set (add (iface, "source", NULL), "network", "default");
+          set (add (iface, "source", NULL), "network", target->network);
         }
       else
         set (iface, "type", "user");
       set (add (iface, "model", NULL), "type", req->virtio_net ? "virtio" : "e1000e");
+      if (target->network_filter != NULL)
+        {
+          node = set (add (iface, "filterref", NULL), "filter", target->network_filter);
+          if (target->network_gateway != NULL)
+            set (set (add (node, "parameter", NULL), "name", "GATEWAY"), "value",
+                 target->network_gateway);
+        }
     }
 
   set (set (add (devices, "input", NULL), "type", "tablet"), "bus", "usb");
@@ -645,29 +645,6 @@ check_iso (const char *path,
   return FALSE;
 }
 
-/* Whether libvirt's network @name can carry the machine: it exists and runs (or
- * autostarts with the host). Otherwise user-mode networking is used, which needs
- * nothing from the host. */
-static gboolean
-network_usable (virConnectPtr conn,
-                const char   *name)
-{
-  virNetworkPtr network = virNetworkLookupByName (conn, name);
-  int autostart = 0;
-  gboolean usable;
-
-  if (network == NULL)
-    {
-      virResetLastError ();
-      return FALSE;
-    }
-  usable = virNetworkIsActive (network) == 1
-           || (virNetworkGetAutostart (network, &autostart) == 0 && autostart);
-  virResetLastError ();
-  virNetworkFree (network);
-  return usable;
-}
-
 static void
 rollback (CreateRequest *req,
           virDomainPtr   domain,
@@ -710,6 +687,7 @@ create (CreateRequest *req,
   g_autoptr(HearthVirDomain) domain = NULL;
   HearthStorageTarget storage = { 0 };
   HearthBuildTarget target = { 0 };
+  HearthZoneTarget zone = { 0 };
   HearthDomainInfo *info = NULL;
   Offer offer = { 0 };
   gboolean made_disk = FALSE;
@@ -759,12 +737,20 @@ create (CreateRequest *req,
   target.domain_type = offer.domain_type;
   target.arch = offer.arch;
   target.machine = offer.machine;
-  target.system_network = network_usable (req->conn, "default");
   target.host_3d = req->local && g_strcmp0 (offer.domain_type, "kvm") == 0
                    && g_file_test ("/dev/dri/renderD128", G_FILE_TEST_EXISTS);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     goto fail;
+
+  /* The network zone, before the disk: a zone the connection cannot give fails
+   * while nothing exists yet. The zone's network and filter are shared by every
+   * machine in it and stay when creation fails later. */
+  if (!_hearth_network_zone_prepare (req->conn, spec->network_zone, &zone, error))
+    goto fail;
+  target.network = zone.network;
+  target.network_filter = zone.filter;
+  target.network_gateway = zone.gateway;
 
   /* The disk. */
   if (spec->disk_source == HEARTH_DISK_SOURCE_IMPORT_IN_PLACE)
@@ -819,6 +805,7 @@ create (CreateRequest *req,
     goto fail;
 
   _hearth_storage_target_clear (&storage);
+  _hearth_zone_target_clear (&zone);
   offer_clear (&offer);
   return info;
 
@@ -826,6 +813,7 @@ fail:
   if (made_disk || domain != NULL)
     rollback (req, domain, made_disk ? disk_path : NULL);
   _hearth_storage_target_clear (&storage);
+  _hearth_zone_target_clear (&zone);
   offer_clear (&offer);
   return NULL;
 }
@@ -860,7 +848,8 @@ create_worker (GTask        *task,
  * @user_data: data for @callback
  *
  * Creates a machine: checks that the name is free and the ISO is an ISO image,
- * makes the disk (a new qcow2 image, never overwriting a file: the name gets a
+ * makes what the network zone needs (Hearth's DMZ network and filter, made once
+ * and reused), makes the disk (a new qcow2 image, never overwriting a file: the name gets a
  * number when taken; a copy of an imported image; or the image itself), builds the
  * domain XML and defines it. Domain type KVM when offered, unless @spec forces TCG
  * or HEARTH_FORCE_TCG=1 is set. When any step fails or @cancellable is cancelled,
@@ -923,6 +912,7 @@ hearth_machine_builder_create_async (HearthConnection        *connection,
  * Returns: (transfer full): the new machine (already in the connection's model),
  *   or %NULL with an error: %HEARTH_ERROR_NAME_TAKEN, %HEARTH_ERROR_INVALID_ARGUMENT
  *   (not an ISO image, no name), %HEARTH_ERROR_NOT_FOUND (missing ISO or image),
+ *   %HEARTH_ERROR_UNSUPPORTED (the DMZ zone on a connection without network filters),
  *   %G_IO_ERROR_NO_SPACE (the disk does not fit), or what libvirt said
  */
 HearthMachine *

@@ -22,10 +22,12 @@ typedef enum
 
 /**
  * HearthNetworkZone:
- * @HEARTH_NETWORK_ZONE_ISOLATED: no network at all
- * @HEARTH_NETWORK_ZONE_HOME_NAT: NAT behind the host (libvirt's "default" network on
- *   system connections, user-mode networking elsewhere)
- * @HEARTH_NETWORK_ZONE_DMZ: reachable services; NAT until zones are configurable
+ * @HEARTH_NETWORK_ZONE_ISOLATED: no network card at all: nothing gets in or out
+ * @HEARTH_NETWORK_ZONE_HOME_NAT: NAT behind the host (libvirt's "default" network
+ *   when the connection has one, user-mode networking elsewhere)
+ * @HEARTH_NETWORK_ZONE_DMZ: Hearth's own NAT network "hearth-dmz" with a traffic
+ *   filter: the internet, but neither the home network nor the host. Needs a
+ *   connection with libvirt's network filters (qemu:///system).
  */
 typedef enum
 {
@@ -125,7 +127,11 @@ char              *hearth_machine_spec_dup_file_name (const char *name);
  * @machine: (nullable): the machine type ("q35"), %NULL to let libvirt choose
  * @disk_path: (nullable): the disk image
  * @disk_format: (nullable): its format ("qcow2", "raw")
- * @system_network: whether libvirt's "default" network exists (system connections)
+ * @network: (nullable): the libvirt network the network card joins, %NULL for
+ *   user-mode networking (home NAT only)
+ * @network_filter: (nullable): the libvirt traffic filter on the card (the DMZ
+ *   needs one)
+ * @network_gateway: (nullable): the network's IPv4 address, given to the filter
  * @host_3d: whether the host can render 3D for the guest (a DRM render node)
  *
  * What the connection offers, for building domain XML without a connection.
@@ -137,7 +143,9 @@ typedef struct
   const char *machine;
   const char *disk_path;
   const char *disk_format;
-  gboolean    system_network;
+  const char *network;
+  const char *network_filter;
+  const char *network_gateway;
   gboolean    host_3d;
 } HearthBuildTarget;
 

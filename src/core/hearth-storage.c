@@ -73,9 +73,29 @@ _hearth_xml_doc_to_string (gpointer doc)
   return result;
 }
 
-static char *
-xml_xpath_string (const char *xml,
-                  const char *expression)
+xmlNodePtr
+_hearth_xml_add (xmlNodePtr  parent,
+                 const char *name,
+                 const char *text)
+{
+  if (text != NULL)
+    return xmlNewTextChild (parent, NULL, (const xmlChar *) name, (const xmlChar *) text);
+  return xmlNewChild (parent, NULL, (const xmlChar *) name, NULL);
+}
+
+xmlNodePtr
+_hearth_xml_set (xmlNodePtr  node,
+                 const char *attr,
+                 const char *value)
+{
+  xmlSetProp (node, (const xmlChar *) attr, (const xmlChar *) value);
+  return node;
+}
+
+/* The string value of an XPath expression over @xml, %NULL when empty. */
+char *
+_hearth_xml_xpath_string (const char *xml,
+                          const char *expression)
 {
   g_autofree char *result = NULL;
   xmlDocPtr doc;
@@ -185,7 +205,7 @@ static gboolean
 pool_is_file_based (virStoragePoolPtr pool)
 {
   g_autofree char *xml = virStoragePoolGetXMLDesc (pool, 0);
-  g_autofree char *type = xml_xpath_string (xml, "string(/pool/@type)");
+  g_autofree char *type = _hearth_xml_xpath_string (xml, "string(/pool/@type)");
 
   return g_strcmp0 (type, "dir") == 0 || g_strcmp0 (type, "fs") == 0
          || g_strcmp0 (type, "netfs") == 0;
@@ -328,7 +348,7 @@ _hearth_storage_target_find (virConnectPtr        conn,
   {
     g_autofree char *xml = virStoragePoolGetXMLDesc (target->pool, 0);
 
-    target->directory = xml_xpath_string (xml, "string(/pool/target/path)");
+    target->directory = _hearth_xml_xpath_string (xml, "string(/pool/target/path)");
   }
   return TRUE;
 }

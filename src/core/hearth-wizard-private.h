@@ -1,11 +1,13 @@
 /* hearth-wizard-private.h  SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Internals of machine creation (storage, OS requirements, XML building) shared by
- * hearth-storage.c, hearth-host-profile.c, hearth-os-catalog.c and
- * hearth-machine-builder.c. libvirt and libosinfo types may appear here.
+ * hearth-storage.c, hearth-host-profile.c, hearth-os-catalog.c,
+ * hearth-network-zone.c and hearth-machine-builder.c. libvirt and libosinfo types
+ * may appear here.
  */
 #pragma once
 
+#include <libxml/tree.h>
 #include <osinfo/osinfo.h>
 
 #include "hearth-core-private.h"
@@ -50,11 +52,43 @@ gboolean  _hearth_storage_probe_image   (const char           *path,
                                          GCancellable         *cancellable,
                                          GError              **error);
 
+/* hearth-network-zone.c: the networks and filter behind the network zones. */
+#define HEARTH_DMZ_NAME "hearth-dmz"
+
+typedef struct
+{
+  char     *network;          /* the libvirt network the card joins, NULL for user mode */
+  char     *filter;           /* the traffic filter on the card, or NULL */
+  char     *gateway;          /* the network's IPv4 address, for the filter */
+  gboolean  created_network;  /* made just now */
+  gboolean  created_filter;   /* made just now */
+} HearthZoneTarget;
+
+gboolean  _hearth_network_zone_available (virConnectPtr         conn,
+                                          HearthNetworkZone     zone);
+gboolean  _hearth_network_zone_prepare   (virConnectPtr         conn,
+                                          HearthNetworkZone     zone,
+                                          HearthZoneTarget     *target,
+                                          GError              **error);
+void      _hearth_zone_target_clear      (HearthZoneTarget     *target);
+char     *_hearth_network_zone_build_network_xml (const char   *name,
+                                                  const char   *gateway);
+char     *_hearth_network_zone_build_filter_xml  (void);
+
 /* hearth-os-catalog.c: what an OS needs, read on the main thread. */
 void      _hearth_os_requirements_fill  (HearthOsRequirements *req,
                                          OsinfoOs             *os);
 
-/* Serialises a libxml2 document without the XML declaration. */
-char     *_hearth_xml_doc_to_string     (gpointer              doc);
+/* libxml2 helpers (hearth-storage.c): serialise a document without the XML
+ * declaration, add a child (with text), set an attribute, read an XPath string. */
+char       *_hearth_xml_doc_to_string   (gpointer              doc);
+xmlNodePtr  _hearth_xml_add             (xmlNodePtr            parent,
+                                         const char           *name,
+                                         const char           *text);
+xmlNodePtr  _hearth_xml_set             (xmlNodePtr            node,
+                                         const char           *attr,
+                                         const char           *value);
+char       *_hearth_xml_xpath_string    (const char           *xml,
+                                         const char           *expression);
 
 G_END_DECLS

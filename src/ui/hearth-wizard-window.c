@@ -41,6 +41,7 @@ struct _HearthWizardWindow
   gboolean            probing;
   gboolean            media_bad;
   gboolean            creating;
+  gboolean            zone_fallback; /* the purpose's DMZ became home NAT here */
   gboolean            name_edited;
   gboolean            setting_name;
   GPtrArray          *summary_rows;  /* (element-type GtkWidget), borrowed from the group */
@@ -85,6 +86,7 @@ struct _HearthWizardWindow
   GtkWidget          *tpm_row;
   GtkSwitch          *tpm_switch;
   AdwComboRow        *network_row;
+  GtkLabel           *network_note;
   GtkSwitch          *sandbox_switch;
   GtkWidget          *error_box;
   GtkLabel           *error_title;
@@ -117,6 +119,7 @@ typedef enum
 static void update_actions       (HearthWizardWindow *self);
 static void start_probe          (HearthWizardWindow *self);
 static void mark_chosen_purpose  (HearthWizardWindow *self);
+static void on_network_changed_cb (HearthWizardWindow *self);
 
 static guint
 current_page (HearthWizardWindow *self)
@@ -859,7 +862,14 @@ apply_sizing (HearthWizardWindow *self)
                                                                             : FIRMWARE_BIOS);
   gtk_switch_set_active (self->secure_boot_switch, self->sizing.secure_boot);
   gtk_switch_set_active (self->tpm_switch, self->sizing.tpm);
-  adw_combo_row_set_selected (self->network_row, (guint) self->sizing.network_zone);
+  /* A connection without network filters cannot give the DMZ a purpose asks
+   * for: the home network it is, and the Security page says so. */
+  self->zone_fallback = self->sizing.network_zone == HEARTH_NETWORK_ZONE_DMZ
+                        && !hearth_host_profile_get_dmz_available (self->host);
+  adw_combo_row_set_selected (self->network_row,
+                              self->zone_fallback ? HEARTH_NETWORK_ZONE_HOME_NAT
+                                                  : (guint) self->sizing.network_zone);
+  on_network_changed_cb (self);
   gtk_switch_set_active (self->sandbox_switch, self->sizing.sandbox);
 
   /* What the OS cannot do without stays on. */
@@ -892,21 +902,38 @@ describe_network_zone (HearthNetworkZone zone)
   switch (zone)
     {
     case HEARTH_NETWORK_ZONE_ISOLATED:
-      return _("No network at all: nothing gets in or out");
+      return _("No network card: nothing gets in or out, not even to your other machines");
     case HEARTH_NETWORK_ZONE_DMZ:
-      return _("Can offer services to your home network");
+      return _("Reaches the internet, but not your home network or this computer");
     case HEARTH_NETWORK_ZONE_HOME_NAT:
     default:
-      return _("Reaches the internet through this computer");
+      return _("Reaches the internet and your home network through this computer");
     }
+}
+
+static gboolean
+network_zone_possible (HearthWizardWindow *self)
+{
+  HearthNetworkZone zone = (HearthNetworkZone) adw_combo_row_get_selected (self->network_row);
+
+  return zone != HEARTH_NETWORK_ZONE_DMZ || self->host == NULL
+         || hearth_host_profile_get_dmz_available (self->host);
 }
 
 static void
 on_network_changed_cb (HearthWizardWindow *self)
 {
   HearthNetworkZone zone = (HearthNetworkZone) adw_combo_row_get_selected (self->network_row);
+  const char *text = describe_network_zone (zone);
 
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->network_row), describe_network_zone (zone));
+  if (!network_zone_possible (self))
+    text = _("Not possible on this connection: keeping a machine away from your home network "
+             "needs libvirt’s network filters, which only the system connection has");
+  else if (zone == HEARTH_NETWORK_ZONE_HOME_NAT && self->zone_fallback)
+    text = _("Reaches the internet and your home network. This purpose would use the DMZ, "
+             "which this connection cannot give");
+  gtk_label_set_text (self->network_note, text);
+  update_actions (self);
 }
 
 /* --- Review page ------------------------------------------------------------ */
@@ -1098,6 +1125,12 @@ show_error (HearthWizardWindow *self,
     {
       title = _("The image cannot be used");
       advice = _("Go back to the first page and choose another file.");
+    }
+  else if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED)
+           && adw_combo_row_get_selected (self->network_row) == HEARTH_NETWORK_ZONE_DMZ)
+    {
+      title = _("The DMZ is not possible here");
+      advice = _("Go back to the Security page and choose another network.");
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
     {
@@ -1364,8 +1397,9 @@ page_complete (HearthWizardWindow *self,
     case 1:
       return self->preset != NULL && self->host != NULL;
     case 2:
-    case 3:
       return TRUE;
+    case 3:
+      return network_zone_possible (self);
     default:
       {
         g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (
@@ -1640,6 +1674,7 @@ hearth_wizard_window_class_init (HearthWizardWindowClass *klass)
   BIND (tpm_row);
   BIND (tpm_switch);
   BIND (network_row);
+  BIND (network_note);
   BIND (sandbox_switch);
   BIND (error_box);
   BIND (error_title);

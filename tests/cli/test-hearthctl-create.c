@@ -216,9 +216,11 @@ test_create (void)
   g_assert_cmpstr (created->err, ==, "");
   g_assert_cmpstr (created->out, ==, expected);
 
-  /* Without a storage pool, Hearth makes its own. */
+  /* Without a storage pool, Hearth makes its own. The test driver has no network
+   * filters, so the home server's DMZ becomes the home network, with a note. */
   g_assert_cmpint (no_pool->status, ==, 0);
   g_assert_cmpstr (no_pool->out, ==, "fresh\n");
+  g_assert_nonnull (strstr (no_pool->err, "DMZ"));
 }
 
 /* Makes a bootable ISO image with @volume_id in the test's cache directory. */

@@ -4,6 +4,9 @@
 
 #include "config.h"
 
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "hearth-test-guest.h"
@@ -170,6 +173,17 @@ test_matrix (void)
           spec->preset_id = g_strdup (hearth_preset_get_id (preset));
           /* The disk's size is not what this test is about; keep the files small. */
           spec->disk_size = GIB;
+
+          /* qemu:///embed has no network filters: a purpose's DMZ is refused
+           * before anything is made, and the home network works. */
+          if (spec->network_zone == HEARTH_NETWORK_ZONE_DMZ)
+            {
+              machine = create (spec, &error);
+              g_assert_null (machine);
+              g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED);
+              g_clear_error (&error);
+              spec->network_zone = HEARTH_NETWORK_ZONE_HOME_NAT;
+            }
 
           machine = create (spec, &error);
           if (error != NULL)
@@ -495,6 +509,472 @@ test_import (void)
   }
 }
 
+/* --- qemu:///system: a real daemon's storage pool and networks ------------------
+ *
+ * These run when the test runs as root next to a system libvirtd (as in CI, where
+ * build-aux/hearth-dev starts one) and are skipped otherwise. They make machines
+ * with a per-run name prefix and remove them again; a pool, network or filter of
+ * Hearth's that did not exist before is removed at the end, and libvirt's
+ * "default" network is put back as it was, so every run starts fresh.
+ */
+
+typedef struct
+{
+  virConnectPtr conn;
+  HearthConnection *connection;
+  gboolean had_pool;           /* "hearth" or "default" pool before the test */
+  gboolean had_dmz_network;
+  gboolean had_dmz_filter;
+  int default_net_active;      /* -1: no "default" network */
+  int default_net_autostart;
+  GPtrArray *names;            /* (element-type utf8) machines to remove */
+} SystemFixture;
+
+static gboolean
+system_setup (SystemFixture *fx)
+{
+  virNetworkPtr network;
+  virStoragePoolPtr pool;
+
+  memset (fx, 0, sizeof *fx);
+  if (geteuid () != 0)
+    {
+      g_test_skip ("qemu:///system tests need root");
+      return FALSE;
+    }
+  if (!g_file_test ("/run/libvirt/libvirt-sock", G_FILE_TEST_EXISTS)
+      || !(fx->conn = virConnectOpen ("qemu:///system")))
+    {
+      virResetLastError ();
+      g_test_skip ("no system libvirtd runs (start virtlogd -d and libvirtd -d, as "
+                   "build-aux/hearth-dev does)");
+      return FALSE;
+    }
+  for (const char *const *name = (const char *[]) { "hearth", "default", NULL }; *name; name++)
+    if ((pool = virStoragePoolLookupByName (fx->conn, *name)))
+      {
+        fx->had_pool = TRUE;
+        virStoragePoolFree (pool);
+      }
+  if ((network = virNetworkLookupByName (fx->conn, "hearth-dmz")))
+    {
+      fx->had_dmz_network = TRUE;
+      virNetworkFree (network);
+    }
+  {
+    virNWFilterPtr filter = virNWFilterLookupByName (fx->conn, "hearth-dmz");
+
+    if (filter != NULL)
+      {
+        fx->had_dmz_filter = TRUE;
+        virNWFilterFree (filter);
+      }
+  }
+  fx->default_net_active = -1;
+  if ((network = virNetworkLookupByName (fx->conn, "default")))
+    {
+      fx->default_net_active = virNetworkIsActive (network);
+      virNetworkGetAutostart (network, &fx->default_net_autostart);
+      virNetworkFree (network);
+    }
+  virResetLastError ();
+  fx->names = g_ptr_array_new_with_free_func (g_free);
+  fx->connection = hearth_test_open_connection ("qemu:///system");
+  return TRUE;
+}
+
+static HearthMachine *
+system_create (SystemFixture     *fx,
+               HearthMachineSpec *spec,
+               GError           **error)
+{
+  Result res = { 0 };
+
+  g_ptr_array_add (fx->names, g_strdup (spec->name));
+  hearth_machine_builder_create_async (fx->connection, spec, NULL, create_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, 60000));
+  if (res.error != NULL)
+    g_propagate_error (error, res.error);
+  return res.machine;
+}
+
+static void
+remove_network (virConnectPtr conn,
+                const char   *name)
+{
+  virNetworkPtr network = virNetworkLookupByName (conn, name);
+
+  if (network == NULL)
+    return;
+  if (virNetworkIsActive (network) == 1)
+    virNetworkDestroy (network);
+  virNetworkUndefine (network);
+  virNetworkFree (network);
+}
+
+static void
+system_teardown (SystemFixture *fx)
+{
+  virNetworkPtr network;
+
+  if (fx->conn == NULL)
+    return;
+  for (guint i = 0; i < fx->names->len; i++)
+    {
+      virDomainPtr domain = virDomainLookupByName (fx->conn, fx->names->pdata[i]);
+      g_autofree char *xml = NULL;
+
+      if (domain == NULL)
+        continue;
+      if (virDomainIsActive (domain) == 1)
+        virDomainDestroy (domain);
+      xml = virDomainGetXMLDesc (domain, 0);
+      virDomainUndefineFlags (domain, VIR_DOMAIN_UNDEFINE_NVRAM | VIR_DOMAIN_UNDEFINE_TPM);
+      virDomainFree (domain);
+      /* Its disk, a volume of Hearth's pool. */
+      if (xml != NULL)
+        {
+          const char *start = strstr (xml, "<source file='/var/lib/libvirt/images/");
+          if (start != NULL)
+            {
+              g_autofree char *path = g_strndup (start + 14, strchr (start + 14, '\'') - start - 14);
+              virStorageVolPtr vol = virStorageVolLookupByPath (fx->conn, path);
+
+              if (vol != NULL)
+                {
+                  virStorageVolDelete (vol, 0);
+                  virStorageVolFree (vol);
+                }
+            }
+        }
+    }
+  if (!fx->had_dmz_network)
+    remove_network (fx->conn, "hearth-dmz");
+  if (!fx->had_dmz_filter)
+    {
+      virNWFilterPtr filter = virNWFilterLookupByName (fx->conn, "hearth-dmz");
+
+      if (filter != NULL)
+        {
+          virNWFilterUndefine (filter);
+          virNWFilterFree (filter);
+        }
+    }
+  if (!fx->had_pool)
+    {
+      virStoragePoolPtr pool = virStoragePoolLookupByName (fx->conn, "hearth");
+
+      if (pool != NULL)
+        {
+          virStoragePoolDestroy (pool);
+          virStoragePoolUndefine (pool);
+          virStoragePoolFree (pool);
+        }
+    }
+  if (fx->default_net_active >= 0 && (network = virNetworkLookupByName (fx->conn, "default")))
+    {
+      virNetworkSetAutostart (network, fx->default_net_autostart);
+      if (fx->default_net_active == 0 && virNetworkIsActive (network) == 1)
+        virNetworkDestroy (network);
+      virNetworkFree (network);
+    }
+  virResetLastError ();
+  hearth_connection_close (fx->connection);
+  g_clear_object (&fx->connection);
+  g_ptr_array_unref (fx->names);
+  virConnectClose (fx->conn);
+}
+
+static int
+count_volumes (virConnectPtr conn)
+{
+  virStoragePoolPtr pool = virStoragePoolLookupByName (conn, "hearth");
+  int n;
+
+  if (pool == NULL)
+    {
+      virResetLastError ();
+      return 0;
+    }
+  virStoragePoolRefresh (pool, 0);
+  n = virStoragePoolNumOfVolumes (pool);
+  virStoragePoolFree (pool);
+  return n;
+}
+
+static char *
+system_name (const char *what)
+{
+  return g_strdup_printf ("hearth-test-%d %s", (int) getpid (), what);
+}
+
+/* A fresh qemu:///system has no storage pool: the first creation makes Hearth's
+ * own directory pool (defined, built, started, autostarted), later ones reuse it,
+ * and failures (disk too big for the pool, name taken, libvirt refusing the
+ * machine after the disk exists) leave no volume and no machine. */
+static void
+test_system_pool (void)
+{
+  SystemFixture fx;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first_name = system_name ("first");
+  g_autofree char *pool_uuid = NULL;
+  char uuid[VIR_UUID_STRING_BUFLEN];
+  virStoragePoolPtr pool;
+  int autostart = 0;
+  int volumes;
+  guint machines;
+
+  if (!system_setup (&fx))
+    return;
+  if (fx.had_pool)
+    g_test_message ("qemu:///system already has a pool; testing its reuse, not its creation");
+
+  {
+    g_autoptr(HearthMachineSpec) spec = hearth_machine_spec_new (first_name);
+    g_autoptr(HearthMachine) machine = NULL;
+
+    spec->disk_size = GIB;
+    machine = system_create (&fx, spec, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (machine);
+  }
+
+  if (!fx.had_pool)
+    {
+      g_autofree char *xml = NULL;
+
+      pool = virStoragePoolLookupByName (fx.conn, "hearth");
+      g_assert_nonnull (pool);
+      g_assert_cmpint (virStoragePoolIsActive (pool), ==, 1);
+      g_assert_cmpint (virStoragePoolGetAutostart (pool, &autostart), ==, 0);
+      g_assert_true (autostart);
+      xml = virStoragePoolGetXMLDesc (pool, 0);
+      g_assert_nonnull (strstr (xml, "<path>/var/lib/libvirt/images</path>"));
+      g_assert_cmpint (virStoragePoolGetUUIDString (pool, uuid), ==, 0);
+      pool_uuid = g_strdup (uuid);
+      g_assert_cmpint (virStoragePoolNumOfVolumes (pool), ==, 1);
+      virStoragePoolFree (pool);
+    }
+
+  /* A second machine: the same pool, no other pool made. */
+  {
+    g_autofree char *name = system_name ("second");
+    g_autoptr(HearthMachineSpec) spec = hearth_machine_spec_new (name);
+    g_autoptr(HearthMachine) machine = NULL;
+
+    spec->disk_size = GIB;
+    machine = system_create (&fx, spec, &error);
+    g_assert_no_error (error);
+    if (pool_uuid != NULL)
+      {
+        pool = virStoragePoolLookupByName (fx.conn, "hearth");
+        g_assert_cmpint (virStoragePoolGetUUIDString (pool, uuid), ==, 0);
+        g_assert_cmpstr (uuid, ==, pool_uuid);
+        virStoragePoolFree (pool);
+        g_assert_cmpint (virConnectNumOfStoragePools (fx.conn)
+                           + virConnectNumOfDefinedStoragePools (fx.conn), ==, 1);
+      }
+  }
+
+  volumes = count_volumes (fx.conn);
+  machines = g_list_model_get_n_items (hearth_connection_get_machines (fx.connection));
+
+  /* A disk bigger than the pool's free space. */
+  {
+    g_autofree char *name = system_name ("too big");
+    g_autoptr(HearthMachineSpec) spec = hearth_machine_spec_new (name);
+    g_autoptr(HearthMachine) machine = NULL;
+
+    spec->disk_size = G_GUINT64_CONSTANT (1) << 52;  /* 4 PiB */
+    machine = system_create (&fx, spec, &error);
+    g_assert_null (machine);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+    g_clear_error (&error);
+  }
+
+  /* A name that is taken. */
+  {
+    g_autoptr(HearthMachineSpec) spec = hearth_machine_spec_new (first_name);
+    g_autoptr(HearthMachine) machine = NULL;
+
+    machine = system_create (&fx, spec, &error);
+    g_assert_null (machine);
+    g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_NAME_TAKEN);
+    g_clear_error (&error);
+  }
+
+  /* libvirt refuses the machine after its disk exists (q35 takes 288 vCPUs at most). */
+  {
+    g_autofree char *name = system_name ("too many vCPUs");
+    g_autoptr(HearthMachineSpec) spec = hearth_machine_spec_new (name);
+    g_autoptr(HearthMachine) machine = NULL;
+
+    spec->disk_size = GIB;
+    spec->vcpus = 4096;
+    machine = system_create (&fx, spec, &error);
+    g_assert_null (machine);
+    g_assert_nonnull (error);
+    g_test_message ("%s", error->message);
+    g_clear_error (&error);
+  }
+
+  g_assert_cmpint (count_volumes (fx.conn), ==, volumes);
+  g_assert_cmpuint (g_list_model_get_n_items (hearth_connection_get_machines (fx.connection)), ==,
+                    machines);
+  system_teardown (&fx);
+}
+
+static gboolean
+machine_running_or_failed (gpointer user_data)
+{
+  Result *res = user_data;
+
+  return res->done;
+}
+
+/* The DMZ on a real daemon: Hearth's network and traffic filter are made by the
+ * first DMZ machine and reused by the next; the machine starts, so libvirt
+ * instantiated the filter on its card; an existing "hearth-dmz" network is used
+ * as it is, never redefined. */
+static void
+test_system_dmz (void)
+{
+  SystemFixture fx;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthMachine) first = NULL;
+  g_autofree char *first_name = system_name ("DMZ 1");
+  char net_uuid[VIR_UUID_STRING_BUFLEN];
+  char filter_uuid[VIR_UUID_STRING_BUFLEN];
+  char uuid[VIR_UUID_STRING_BUFLEN];
+  virNetworkPtr network;
+  virNWFilterPtr filter;
+
+  if (!system_setup (&fx))
+    return;
+  if (fx.had_dmz_network || fx.had_dmz_filter)
+    g_test_message ("qemu:///system already has Hearth's DMZ network or filter: testing reuse");
+
+  {
+    g_autoptr(HearthMachineSpec) spec = hearth_machine_spec_new (first_name);
+    g_autofree char *xml = NULL;
+    g_autofree char *gateway = NULL;
+    g_autofree char *net_xml = NULL;
+
+    spec->disk_size = GIB;
+    spec->network_zone = HEARTH_NETWORK_ZONE_DMZ;
+    first = system_create (&fx, spec, &error);
+    g_assert_no_error (error);
+
+    network = virNetworkLookupByName (fx.conn, "hearth-dmz");
+    g_assert_nonnull (network);
+    g_assert_cmpint (virNetworkIsActive (network), ==, 1);
+    g_assert_cmpint (virNetworkGetUUIDString (network, net_uuid), ==, 0);
+    net_xml = virNetworkGetXMLDesc (network, 0);
+    virNetworkFree (network);
+    filter = virNWFilterLookupByName (fx.conn, "hearth-dmz");
+    g_assert_nonnull (filter);
+    g_assert_cmpint (virNWFilterGetUUIDString (filter, filter_uuid), ==, 0);
+    virNWFilterFree (filter);
+
+    /* The card joins the network with the filter and the network's gateway. */
+    xml = dup_xml (first);
+    g_test_message ("%s", xml);
+    g_assert_nonnull (strstr (xml, "<source network='hearth-dmz'"));
+    g_assert_nonnull (strstr (xml, "<filterref filter='hearth-dmz'>"));
+    gateway = g_strndup (strstr (net_xml, "<ip address='") + 13, 16);
+    *strchr (gateway, '\'') = '\0';
+    g_assert_nonnull (strstr (xml, gateway));
+  }
+
+  /* It starts (TCG; the firmware waits for a boot disk): the nwfilter driver
+   * accepted the filter on its card. */
+  {
+    Result res = { 0 };
+    virNWFilterBindingPtr *bindings = NULL;
+    int n;
+    gboolean bound = FALSE;
+
+    hearth_machine_run_action_async (first, HEARTH_MACHINE_ACTION_START, NULL, action_cb, &res);
+    g_assert_true (hearth_test_wait (machine_running_or_failed, &res, 60000));
+    g_assert_no_error (res.error);
+    n = virConnectListAllNWFilterBindings (fx.conn, &bindings, 0);
+    for (int i = 0; i < n; i++)
+      {
+        bound = bound || g_strcmp0 (virNWFilterBindingGetFilterName (bindings[i]),
+                                    "hearth-dmz") == 0;
+        virNWFilterBindingFree (bindings[i]);
+      }
+    free (bindings);
+    g_assert_true (bound);
+    result_clear (&res);
+  }
+
+  /* A second DMZ machine uses the same network and filter. */
+  {
+    g_autofree char *name = system_name ("DMZ 2");
+    g_autoptr(HearthMachineSpec) spec = hearth_machine_spec_new (name);
+    g_autoptr(HearthMachine) machine = NULL;
+
+    spec->disk_size = GIB;
+    spec->network_zone = HEARTH_NETWORK_ZONE_DMZ;
+    machine = system_create (&fx, spec, &error);
+    g_assert_no_error (error);
+    network = virNetworkLookupByName (fx.conn, "hearth-dmz");
+    g_assert_cmpint (virNetworkGetUUIDString (network, uuid), ==, 0);
+    g_assert_cmpstr (uuid, ==, net_uuid);
+    virNetworkFree (network);
+    filter = virNWFilterLookupByName (fx.conn, "hearth-dmz");
+    g_assert_cmpint (virNWFilterGetUUIDString (filter, uuid), ==, 0);
+    g_assert_cmpstr (uuid, ==, filter_uuid);
+    virNWFilterFree (filter);
+  }
+
+  /* Someone else's stopped "hearth-dmz" is started and used, not redefined. */
+  if (!fx.had_dmz_network)
+    {
+      g_autofree char *name = system_name ("DMZ 3");
+      g_autoptr(HearthMachineSpec) spec = hearth_machine_spec_new (name);
+      g_autoptr(HearthMachine) machine = NULL;
+      g_autofree char *xml = NULL;
+      const char *own = "<network><name>hearth-dmz</name><forward mode='nat'/>"
+                        "<ip address='10.213.99.1' netmask='255.255.255.0'><dhcp>"
+                        "<range start='10.213.99.10' end='10.213.99.20'/></dhcp></ip></network>";
+
+      {
+        /* The running first machine holds the network: stop it first. */
+        Result res = { 0 };
+
+        hearth_machine_run_action_async (first, HEARTH_MACHINE_ACTION_FORCE_OFF, NULL, action_cb,
+                                         &res);
+        g_assert_true (hearth_test_wait_flag (&res.done, 60000));
+        g_assert_no_error (res.error);
+      }
+      remove_network (fx.conn, "hearth-dmz");
+      network = virNetworkDefineXML (fx.conn, own);
+      g_assert_nonnull (network);
+      g_assert_cmpint (virNetworkGetUUIDString (network, net_uuid), ==, 0);
+      virNetworkFree (network);
+
+      spec->disk_size = GIB;
+      spec->network_zone = HEARTH_NETWORK_ZONE_DMZ;
+      machine = system_create (&fx, spec, &error);
+      g_assert_no_error (error);
+      xml = dup_xml (machine);
+      g_assert_nonnull (strstr (xml, "value='10.213.99.1'"));
+      network = virNetworkLookupByName (fx.conn, "hearth-dmz");
+      g_assert_cmpint (virNetworkIsActive (network), ==, 1);
+      g_assert_cmpint (virNetworkGetUUIDString (network, uuid), ==, 0);
+      g_assert_cmpstr (uuid, ==, net_uuid);
+      g_free (xml);
+      xml = virNetworkGetXMLDesc (network, 0);
+      g_assert_nonnull (strstr (xml, "start='10.213.99.10'"));
+      virNetworkFree (network);
+    }
+
+  system_teardown (&fx);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -513,6 +993,8 @@ main (int   argc,
   g_test_add_func ("/create/host", test_host);
   g_test_add_func ("/create/uefi-plain", test_uefi_plain);
   g_test_add_func ("/create/rollback", test_rollback);
+  g_test_add_func ("/create/system/pool", test_system_pool);
+  g_test_add_func ("/create/system/dmz", test_system_dmz);
 
   status = g_test_run ();
 

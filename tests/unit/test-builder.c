@@ -136,15 +136,25 @@ assert_xpath (xmlDocPtr   doc,
   g_assert_cmpstr (value, ==, expected);
 }
 
+static gboolean run_virt_xml_validate_as (const char *xml,
+                                          const char *type);
+
 static gboolean
 run_virt_xml_validate (const char *xml)
+{
+  return run_virt_xml_validate_as (xml, "domain");
+}
+
+static gboolean
+run_virt_xml_validate_as (const char *xml,
+                          const char *type)
 {
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   int fd = g_file_open_tmp ("hearth-domain-XXXXXX.xml", &path, &error);
   int status = -1;
-  const char *argv[] = { "virt-xml-validate", NULL, "domain", NULL };
+  const char *argv[] = { "virt-xml-validate", NULL, type, NULL };
 
   g_assert_no_error (error);
   g_assert_true (g_file_set_contents (path, xml, -1, &error));
@@ -205,7 +215,6 @@ test_xml_matrix (void)
             .machine = "q35",
             .disk_path = "/var/lib/libvirt/images/machine.qcow2",
             .disk_format = "qcow2",
-            .system_network = (o % 2) == 0,
             .host_3d = TRUE,
           };
           xmlDocPtr doc;
@@ -215,6 +224,16 @@ test_xml_matrix (void)
           hearth_preset_sizing_apply (&sizing, spec);
           spec->os_id = g_strdup (os_set[o]);
           spec->preset_id = g_strdup (hearth_preset_get_id (preset));
+          /* Home NAT on libvirt's network or user-mode networking in turn; the
+           * DMZ always comes with Hearth's network and filter. */
+          if (sizing.network_zone == HEARTH_NETWORK_ZONE_DMZ)
+            {
+              target.network = "hearth-dmz";
+              target.network_filter = "hearth-dmz";
+              target.network_gateway = "192.168.213.1";
+            }
+          else if ((o % 2) == 0)
+            target.network = "default";
           if (o == 1)
             spec->iso_path = g_strdup ("/srv/iso/ubuntu 22.04 & co.iso");
 
@@ -285,8 +304,22 @@ test_xml_matrix (void)
               assert_xpath (doc, "count(/domain/devices/interface)", "0");
               assert_xpath (doc, "string(/domain/metadata/hearth:hearth/hearth:sandbox)", "yes");
             }
-          else if (target.system_network)
-            assert_xpath (doc, "string(/domain/devices/interface/source/@network)", "default");
+          else if (sizing.network_zone == HEARTH_NETWORK_ZONE_DMZ)
+            {
+              assert_xpath (doc, "string(/domain/devices/interface/source/@network)",
+                            "hearth-dmz");
+              assert_xpath (doc, "string(/domain/devices/interface/filterref/@filter)",
+                            "hearth-dmz");
+              assert_xpath (doc,
+                            "string(/domain/devices/interface/filterref/"
+                            "parameter[@name='GATEWAY']/@value)",
+                            "192.168.213.1");
+            }
+          else if (target.network != NULL)
+            {
+              assert_xpath (doc, "string(/domain/devices/interface/source/@network)", "default");
+              assert_xpath (doc, "count(/domain/devices/interface/filterref)", "0");
+            }
           else
             assert_xpath (doc, "string(/domain/devices/interface/@type)", "user");
 
@@ -481,6 +514,20 @@ test_create (void)
         g_assert_true (hearth_preset_size_for (preset, host, os_id, &sizing, &error));
         hearth_preset_sizing_apply (&sizing, each);
         each->os_id = g_strdup (os_id);
+        if (each->network_zone == HEARTH_NETWORK_ZONE_DMZ)
+          {
+            int volumes_before;
+            guint machines_before;
+
+            /* The test driver has no network filters: the DMZ is refused before
+             * anything is made, and the home network works. */
+            count_things (connection, &volumes_before, &machines_before);
+            create (connection, each, NULL, &res);
+            g_assert_error (res.error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED);
+            create_result_clear (&res);
+            assert_nothing_made (connection, volumes_before, machines_before);
+            each->network_zone = HEARTH_NETWORK_ZONE_HOME_NAT;
+          }
         create (connection, each, NULL, &res);
         g_assert_no_error (res.error);
         g_assert_cmpstr (hearth_machine_get_os_id (res.machine), ==, os_id);
@@ -695,6 +742,126 @@ test_own_pool (void)
   g_assert_nonnull (strstr (audit, "\"create-pool\""));
 }
 
+/*
+ * Each network zone gives its own card: none (isolated), libvirt's "default"
+ * network or user-mode networking (home NAT), Hearth's DMZ network with its
+ * filter. The domain, network and filter XML pass virt-xml-validate, and a DMZ
+ * without a filter is refused instead of becoming plain NAT.
+ */
+static void
+test_xml_zones (void)
+{
+  g_autofree char *network_xml = _hearth_network_zone_build_network_xml ("hearth-dmz",
+                                                                          "10.213.213.1");
+  g_autofree char *filter_xml = _hearth_network_zone_build_filter_xml ();
+  HearthBuildTarget base = { .domain_type = "qemu", .arch = "x86_64", .machine = "q35" };
+  struct
+  {
+    HearthNetworkZone zone;
+    const char *network;
+    const char *filter;
+    const char *count;
+    const char *type;
+  } cases[] = {
+    { HEARTH_NETWORK_ZONE_ISOLATED, "default", NULL, "0", "" },
+    { HEARTH_NETWORK_ZONE_HOME_NAT, NULL, NULL, "1", "user" },
+    { HEARTH_NETWORK_ZONE_HOME_NAT, "default", NULL, "1", "network" },
+    { HEARTH_NETWORK_ZONE_DMZ, "hearth-dmz", "hearth-dmz", "1", "network" },
+  };
+  xmlDocPtr doc;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(HearthMachineSpec) spec = hearth_machine_spec_new ("zone");
+      g_autoptr(GError) error = NULL;
+      g_autofree char *xml = NULL;
+      HearthBuildTarget target = base;
+
+      spec->network_zone = cases[i].zone;
+      target.network = cases[i].network;
+      target.network_filter = cases[i].filter;
+      target.network_gateway = cases[i].filter ? "10.213.213.1" : NULL;
+      xml = hearth_machine_builder_build_xml (spec, &target, &error);
+      g_assert_no_error (error);
+      doc = parse (xml);
+      assert_xpath (doc, "count(/domain/devices/interface)", cases[i].count);
+      assert_xpath (doc, "string(/domain/devices/interface/@type)", cases[i].type);
+      assert_xpath (doc, "string(/domain/devices/interface/source/@network)",
+                    cases[i].count[0] == '1' && cases[i].network ? cases[i].network : "");
+      assert_xpath (doc, "string(/domain/devices/interface/filterref/@filter)",
+                    cases[i].filter ? cases[i].filter : "");
+      assert_xpath (doc, "string(/domain/metadata/hearth:hearth/hearth:network-zone)",
+                    (const char *[]) { "isolated", "home-nat", "dmz" }[cases[i].zone]);
+      xmlFreeDoc (doc);
+      g_assert_true (run_virt_xml_validate (xml));
+    }
+
+  /* A DMZ without its filter (or network) is refused. */
+  {
+    g_autoptr(HearthMachineSpec) spec = hearth_machine_spec_new ("zone");
+    g_autoptr(GError) error = NULL;
+    HearthBuildTarget target = base;
+    char *xml;
+
+    spec->network_zone = HEARTH_NETWORK_ZONE_DMZ;
+    target.network = "default";
+    xml = hearth_machine_builder_build_xml (spec, &target, &error);
+    g_assert_null (xml);
+    g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED);
+  }
+
+  /* The DMZ network and filter themselves. */
+  g_assert_true (run_virt_xml_validate_as (network_xml, "network"));
+  g_assert_true (run_virt_xml_validate_as (filter_xml, "nwfilter"));
+  doc = parse (network_xml);
+  assert_xpath (doc, "string(/network/forward/@mode)", "nat");
+  assert_xpath (doc, "string(/network/ip/@address)", "10.213.213.1");
+  assert_xpath (doc, "string(/network/ip/dhcp/range/@start)", "10.213.213.2");
+  xmlFreeDoc (doc);
+  doc = parse (filter_xml);
+  assert_xpath (doc, "string(/filter/@name)", "hearth-dmz");
+  /* DNS to the gateway passes before the private ranges are dropped. */
+  assert_xpath (doc, "string(/filter/rule[@action='accept'][udp/@dstportstart='53']/@priority)",
+                "100");
+  assert_xpath (doc, "string(/filter/rule[all/@dstipaddr='192.168.0.0']/@action)", "drop");
+  assert_xpath (doc, "string(/filter/rule[all/@dstipaddr='192.168.0.0']/@priority)", "200");
+  assert_xpath (doc, "count(/filter/rule[@action='drop'][@direction='out'])", "6");
+  xmlFreeDoc (doc);
+}
+
+/* On the test driver: home NAT finds libvirt's network (and starts it when it is
+ * stopped); the DMZ is refused clearly, as the test driver has no nwfilter. */
+static void
+test_zone_prepare (void)
+{
+  virConnectPtr conn = virConnectOpen ("test:///default");
+  virNetworkPtr network;
+  HearthZoneTarget zone;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (conn);
+  g_assert_true (_hearth_network_zone_prepare (conn, HEARTH_NETWORK_ZONE_ISOLATED, &zone, &error));
+  g_assert_null (zone.network);
+
+  network = virNetworkLookupByName (conn, "default");
+  g_assert_nonnull (network);
+  g_assert_cmpint (virNetworkDestroy (network), ==, 0);
+  g_assert_true (_hearth_network_zone_prepare (conn, HEARTH_NETWORK_ZONE_HOME_NAT, &zone, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (zone.network, ==, "default");
+  g_assert_null (zone.filter);
+  g_assert_cmpint (virNetworkIsActive (network), ==, 1);
+  _hearth_zone_target_clear (&zone);
+  virNetworkFree (network);
+
+  g_assert_false (_hearth_network_zone_available (conn, HEARTH_NETWORK_ZONE_DMZ));
+  g_assert_false (_hearth_network_zone_prepare (conn, HEARTH_NETWORK_ZONE_DMZ, &zone, &error));
+  g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED);
+  g_assert_null (virNetworkLookupByName (conn, "hearth-dmz"));
+  virResetLastError ();
+  virConnectClose (conn);
+}
+
 /* Where Hearth's own images go for each kind of connection. */
 static void
 test_image_dirs (void)
@@ -721,6 +888,8 @@ main (int   argc,
   g_test_add_func ("/core/builder/file-names", test_file_names);
   g_test_add_func ("/core/builder/xml-matrix", test_xml_matrix);
   g_test_add_func ("/core/builder/xml-headless", test_xml_headless_and_errors);
+  g_test_add_func ("/core/builder/xml-zones", test_xml_zones);
+  g_test_add_func ("/core/builder/zone-prepare", test_zone_prepare);
   g_test_add_func ("/core/builder/create", test_create);
   g_test_add_func ("/core/builder/create-refused", test_create_refused);
   g_test_add_func ("/core/builder/create-race", test_create_race);

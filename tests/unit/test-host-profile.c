@@ -71,6 +71,22 @@ test_json (void)
   g_assert_true (json_object_get_boolean_member (object, "avx512"));
   g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (object, "gpus"),
                                                   0), ==, "NVIDIA RTX A4000");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object,
+                                                                         "network-zones")),
+                    ==, 3);
+
+  /* Without network filters, the DMZ is not among the zones. */
+  hearth_host_profile_set_dmz_available (host, FALSE);
+  g_clear_pointer (&json, g_free);
+  json = hearth_host_profile_to_json (host);
+  g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
+  object = json_node_get_object (json_parser_get_root (parser));
+  {
+    JsonArray *zones = json_object_get_array_member (object, "network-zones");
+
+    g_assert_cmpuint (json_array_get_length (zones), ==, 2);
+    g_assert_cmpstr (json_array_get_string_element (zones, 1), ==, "home-nat");
+  }
 }
 
 static void
@@ -109,6 +125,8 @@ test_probe (void)
   /* The test driver's "default-pool" has free space. */
   g_assert_cmpuint (hearth_host_profile_get_pool_free (host), >, 0);
   g_assert_nonnull (hearth_host_profile_get_gpus (host));
+  /* The test driver has no network filters, so no DMZ. */
+  g_assert_false (hearth_host_profile_get_dmz_available (host));
   g_assert_cmpint (hearth_host_profile_get_tier (host), ==,
                    hearth_host_tier_classify (hearth_host_profile_get_threads (host),
                                               hearth_host_profile_get_memory (host)));
