@@ -243,6 +243,66 @@ find_os (OsinfoDb   *osdb,
 }
 
 /**
+ * hearth_os_family_from_osinfo:
+ * @family: (nullable): libosinfo's family ("linux", "winnt", "freebsd", …)
+ *
+ * Returns: the family the catalogue shows it under
+ */
+HearthOsFamily
+hearth_os_family_from_osinfo (const char *family)
+{
+  static const struct
+  {
+    const char    *osinfo;
+    HearthOsFamily family;
+  } families[] = {
+    { "linux", HEARTH_OS_FAMILY_LINUX },
+    { "hurd", HEARTH_OS_FAMILY_LINUX },
+    { "winnt", HEARTH_OS_FAMILY_WINDOWS },
+    { "win9x", HEARTH_OS_FAMILY_WINDOWS },
+    { "win16", HEARTH_OS_FAMILY_WINDOWS },
+    { "msdos", HEARTH_OS_FAMILY_WINDOWS },
+    { "freebsd", HEARTH_OS_FAMILY_BSD },
+    { "openbsd", HEARTH_OS_FAMILY_BSD },
+    { "netbsd", HEARTH_OS_FAMILY_BSD },
+    { "dragonflybsd", HEARTH_OS_FAMILY_BSD },
+    { "solaris", HEARTH_OS_FAMILY_BSD },
+  };
+
+  for (guint i = 0; family != NULL && i < G_N_ELEMENTS (families); i++)
+    if (g_strcmp0 (family, families[i].osinfo) == 0)
+      return families[i].family;
+  return HEARTH_OS_FAMILY_OTHER;
+}
+
+/**
+ * hearth_os_family_get_icon_name:
+ *
+ * A generic icon for the family from the Adwaita icon theme (a terminal for
+ * Linux, a desktop computer for Windows, a server for the BSDs, a disc for the
+ * rest). Hearth ships no distribution logos: they are trademarks, and
+ * osinfo-db's logo URLs are remote.
+ *
+ * Returns: (transfer none): a symbolic icon name
+ */
+const char *
+hearth_os_family_get_icon_name (HearthOsFamily family)
+{
+  switch (family)
+    {
+    case HEARTH_OS_FAMILY_LINUX:
+      return "utilities-terminal-symbolic";
+    case HEARTH_OS_FAMILY_WINDOWS:
+      return "computer-symbolic";
+    case HEARTH_OS_FAMILY_BSD:
+      return "network-server-symbolic";
+    case HEARTH_OS_FAMILY_OTHER:
+    default:
+      return "media-optical-symbolic";
+    }
+}
+
+/**
  * hearth_os_catalog_lookup:
  * @db: a loaded #HearthOsDatabase
  * @id_or_short_id: "http://ubuntu.com/ubuntu/22.04" or "ubuntu22.04"

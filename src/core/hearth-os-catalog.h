@@ -16,7 +16,9 @@ G_BEGIN_DECLS
  * @family: (nullable): "linux", "winnt", …
  * @version: (nullable): the version
  * @release_date: (nullable): ISO 8601 date, or %NULL
- * @logo: (nullable): a logo URL from osinfo-db, if it has one
+ * @logo: (nullable): a logo URL from osinfo-db, if it has one. It is remote (and
+ *   the distributions' logos are trademarks), so Hearth shows the generic icon of
+ *   the OS family instead: hearth_os_family_get_icon_name().
  * @eol: whether the release reached its end of life
  *
  * One OS of the catalogue.
@@ -33,6 +35,26 @@ typedef struct
   char    *logo;
   gboolean eol;
 } HearthOsEntry;
+
+/**
+ * HearthOsFamily:
+ * @HEARTH_OS_FAMILY_OTHER: anything else, or not known
+ * @HEARTH_OS_FAMILY_LINUX: Linux (and GNU Hurd)
+ * @HEARTH_OS_FAMILY_WINDOWS: Windows and MS-DOS
+ * @HEARTH_OS_FAMILY_BSD: the BSDs and other Unix systems (Solaris)
+ *
+ * The families the catalogue tells apart, each with a generic icon.
+ */
+typedef enum
+{
+  HEARTH_OS_FAMILY_OTHER,
+  HEARTH_OS_FAMILY_LINUX,
+  HEARTH_OS_FAMILY_WINDOWS,
+  HEARTH_OS_FAMILY_BSD,
+} HearthOsFamily;
+
+HearthOsFamily  hearth_os_family_from_osinfo   (const char     *family);
+const char     *hearth_os_family_get_icon_name (HearthOsFamily  family);
 
 /**
  * HearthOsRequirements:

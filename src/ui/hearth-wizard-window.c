@@ -227,11 +227,37 @@ explain_sizing_error (const GError *error)
 
 /* --- Source page ------------------------------------------------------------ */
 
+static const char *
+describe_os_family (HearthOsFamily family)
+{
+  switch (family)
+    {
+    case HEARTH_OS_FAMILY_LINUX:
+      return _("Linux");
+    case HEARTH_OS_FAMILY_WINDOWS:
+      return _("Windows");
+    case HEARTH_OS_FAMILY_BSD:
+      return _("BSD or Unix");
+    case HEARTH_OS_FAMILY_OTHER:
+    default:
+      return _("Other system");
+    }
+}
+
 static GtkWidget *
 create_os_row (const HearthOsEntry *entry)
 {
   GtkWidget *row = adw_action_row_new ();
   g_autoptr(GString) subtitle = g_string_new (NULL);
+  HearthOsFamily family = hearth_os_family_from_osinfo (entry->family);
+  GtkWidget *icon = gtk_image_new_from_icon_name (hearth_os_family_get_icon_name (family));
+
+  /* A generic icon per family: osinfo-db's logos are remote, and trademarks. */
+  gtk_image_set_icon_size (GTK_IMAGE (icon), GTK_ICON_SIZE_LARGE);
+  gtk_widget_set_tooltip_text (icon, describe_os_family (family));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  describe_os_family (family), -1);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), entry->name);

@@ -255,6 +255,49 @@ test_detect_media (void)
   detect_result_clear (&res);
 }
 
+/* Every family the catalogue shows has an icon of the Adwaita theme (Hearth
+ * ships no logos), and osinfo-db's families map to the expected ones. */
+static void
+test_family_icons (void)
+{
+  struct
+  {
+    const char *osinfo;
+    HearthOsFamily family;
+  } cases[] = {
+    { "linux", HEARTH_OS_FAMILY_LINUX },     { "winnt", HEARTH_OS_FAMILY_WINDOWS },
+    { "msdos", HEARTH_OS_FAMILY_WINDOWS },   { "freebsd", HEARTH_OS_FAMILY_BSD },
+    { "dragonflybsd", HEARTH_OS_FAMILY_BSD }, { "haiku", HEARTH_OS_FAMILY_OTHER },
+    { "", HEARTH_OS_FAMILY_OTHER },          { NULL, HEARTH_OS_FAMILY_OTHER },
+  };
+  g_autoptr(GHashTable) icons = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmpint (hearth_os_family_from_osinfo (cases[i].osinfo), ==, cases[i].family);
+
+  for (HearthOsFamily f = HEARTH_OS_FAMILY_OTHER; f <= HEARTH_OS_FAMILY_BSD; f++)
+    {
+      const char *name = hearth_os_family_get_icon_name (f);
+      const char *dirs[] = { "devices", "places", "legacy", "apps", "status", "actions" };
+      gboolean found = FALSE;
+
+      g_assert_true (g_str_has_suffix (name, "-symbolic"));
+      g_hash_table_add (icons, (gpointer) name);
+      for (guint d = 0; d < G_N_ELEMENTS (dirs); d++)
+        {
+          g_autofree char *file = g_strconcat (name, ".svg", NULL);
+          g_autofree char *path = g_build_filename ("/usr/share/icons/Adwaita/scalable", dirs[d],
+                                                    file, NULL);
+
+          found = found || g_file_test (path, G_FILE_TEST_EXISTS);
+        }
+      if (!found && g_file_test ("/usr/share/icons/Adwaita/scalable", G_FILE_TEST_IS_DIR))
+        g_error ("%s is not in the Adwaita icon theme", name);
+    }
+  /* Four families, four different icons. */
+  g_assert_cmpuint (g_hash_table_size (icons), ==, 4);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -266,6 +309,7 @@ main (int   argc,
   g_test_add_func ("/core/os-catalog/lookup", test_lookup);
   g_test_add_func ("/core/os-catalog/requirements", test_requirements);
   g_test_add_func ("/core/os-catalog/detect-media", test_detect_media);
+  g_test_add_func ("/core/os-catalog/family-icons", test_family_icons);
 
   return g_test_run ();
 }
