@@ -800,6 +800,9 @@ hearth_chart_format_figures (HearthStatsSeries  *series,
       break;
     }
 
+  /* Nothing known: one dash, not "— of —". */
+  if (isnan (latest_value (series, first)) && isnan (latest_value (series, second)))
+    return g_strdup ("—");
   a = hearth_chart_format_value (unit, latest_value (series, first));
   b = hearth_chart_format_value (unit, latest_value (series, second));
   if (figures == HEARTH_CHART_FIGURES_MEMORY)

@@ -287,7 +287,9 @@ reveal_status_cb (GtkWidget     *label,
 {
   HearthMachineStatsWindow *self = HEARTH_MACHINE_STATS_WINDOW (user_data);
   GtkAdjustment *vadjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
-  GtkWidget *content = gtk_scrolled_window_get_child (self->scroller);
+  GtkWidget *viewport = gtk_scrolled_window_get_child (self->scroller);
+  /* The viewport's child: its coordinates are the page's, not the visible part's. */
+  GtkWidget *content = viewport != NULL ? gtk_widget_get_first_child (viewport) : NULL;
   graphene_rect_t bounds;
   double bottom;
 
@@ -553,7 +555,7 @@ on_apply_limits_cb (HearthMachineStatsWindow *self)
   if (!parse_row (self, self->cpu_weight_row, 2, 262144,
                   _("The CPU weight must be between 2 and 262144."), &cpu_weight)
       || !parse_row (self, self->cpu_cap_row, 1, 100,
-                     _("The CPU cap must be between 1 and 100 % of each vCPU."), &cpu_cap)
+                     _("The CPU cap must be between 1 and 100 percent of each vCPU."), &cpu_cap)
       || !parse_row (self, self->blkio_weight_row, 100, 1000,
                      _("The disk weight must be between 100 and 1000."), &blkio_weight)
       || !parse_row (self, self->disk_read_row, 1, 1024 * 1024,
