@@ -6,13 +6,15 @@
 #include <glib/gi18n.h>
 
 #include "hearth-machine-row.h"
+#include "hearth-sandbox-badge.h"
 #include "hearth-ui-utils.h"
 
 /**
  * HearthMachineRow:
  *
- * One machine in the list view: icon, name, "OS · 2 vCPUs · 4 GiB", the state
- * and a menu button. Rows are recycled by GtkListView; see HearthMachineTile.
+ * One machine in the list view: icon, name, "OS · 2 vCPUs · 4 GiB", the state,
+ * a Sandbox badge for a machine in sandbox mode, and a menu button. Rows are
+ * recycled by GtkListView; see HearthMachineTile.
  */
 struct _HearthMachineRow
 {
@@ -269,6 +271,7 @@ hearth_machine_row_class_init (HearthMachineRowClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_DOUBLE, G_TYPE_DOUBLE);
 
+  g_type_ensure (HEARTH_TYPE_SANDBOX_BADGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/hearthvm/Hearth/ui/hearth-machine-row.ui");
   gtk_widget_class_bind_template_child (widget_class, HearthMachineRow, icon_frame);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "hearth-machine-tile.h"
+#include "hearth-sandbox-badge.h"
 #include "hearth-ui-utils.h"
 
 /**
@@ -14,7 +15,8 @@
  * One machine in the grid view: a 16:10 thumbnail area, the name and the state.
  * Tiles are recycled by GtkGridView, so everything a tile shows comes from the
  * machine set last, and the handlers on the previous machine are dropped through
- * one GSignalGroup.
+ * one GSignalGroup. A HearthSandboxBadge in the template, bound to :machine,
+ * marks machines in sandbox mode.
  */
 struct _HearthMachineTile
 {
@@ -23,8 +25,6 @@ struct _HearthMachineTile
   /* Owned. */
   HearthMachine *machine;
   GSignalGroup  *machine_signals;
-  GSignalGroup  *sandbox_signals;  /* the machine's connection's HearthSandbox */
-  GtkWidget     *sandbox_badge;    /* overlay child of thumbnail */
 
   /* Template children. */
   GtkWidget *thumbnail;
@@ -108,28 +108,6 @@ update_busy (HearthMachineTile *self)
                                -1);
 }
 
-/* A machine in sandbox mode says so on its tile. */
-static void
-update_sandbox (HearthMachineTile *self)
-{
-  HearthSandbox *sandbox = g_signal_group_dup_target (self->sandbox_signals);
-  gboolean enabled;
-
-  enabled = sandbox != NULL && self->machine != NULL &&
-            hearth_sandbox_is_enabled (sandbox, self->machine);
-  gtk_widget_set_visible (self->sandbox_badge, enabled);
-  g_clear_object (&sandbox);
-}
-
-static void
-on_sandbox_changed_cb (HearthSandbox     *sandbox,
-                       HearthMachine     *machine,
-                       HearthMachineTile *self)
-{
-  if (machine == self->machine)
-    update_sandbox (self);
-}
-
 static void
 on_secondary_pressed_cb (GtkGestureClick   *gesture,
                          int                n_press,
@@ -160,9 +138,6 @@ hearth_machine_tile_dispose (GObject *object)
   if (self->machine_signals != NULL)
     g_signal_group_set_target (self->machine_signals, NULL);
   g_clear_object (&self->machine_signals);
-  if (self->sandbox_signals != NULL)
-    g_signal_group_set_target (self->sandbox_signals, NULL);
-  g_clear_object (&self->sandbox_signals);
   g_clear_object (&self->machine);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), HEARTH_TYPE_MACHINE_TILE);
@@ -244,6 +219,7 @@ hearth_machine_tile_class_init (HearthMachineTileClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_DOUBLE, G_TYPE_DOUBLE);
 
+  g_type_ensure (HEARTH_TYPE_SANDBOX_BADGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/hearthvm/Hearth/ui/hearth-machine-tile.ui");
   gtk_widget_class_bind_template_child (widget_class, HearthMachineTile, thumbnail);
@@ -272,21 +248,6 @@ hearth_machine_tile_init (HearthMachineTile *self)
                                   G_CALLBACK (update_state), self);
   g_signal_group_connect_swapped (self->machine_signals, "notify::busy",
                                   G_CALLBACK (update_busy), self);
-
-  self->sandbox_badge = gtk_label_new (_("Sandbox"));
-  gtk_widget_set_tooltip_text (self->sandbox_badge,
-                               _("Returns to a snapshot every time it powers off"));
-  gtk_widget_set_halign (self->sandbox_badge, GTK_ALIGN_START);
-  gtk_widget_set_valign (self->sandbox_badge, GTK_ALIGN_START);
-  gtk_widget_set_visible (self->sandbox_badge, FALSE);
-  gtk_widget_add_css_class (self->sandbox_badge, "sandbox-badge");
-  gtk_overlay_add_overlay (GTK_OVERLAY (self->thumbnail), self->sandbox_badge);
-
-  self->sandbox_signals = g_signal_group_new (HEARTH_TYPE_SANDBOX);
-  g_signal_group_connect (self->sandbox_signals, "changed",
-                          G_CALLBACK (on_sandbox_changed_cb), self);
-  g_signal_group_connect_swapped (self->sandbox_signals, "notify::loaded",
-                                  G_CALLBACK (update_sandbox), self);
 }
 
 GtkWidget *
@@ -314,15 +275,9 @@ hearth_machine_tile_set_machine (HearthMachineTile *self,
     return;
 
   g_signal_group_set_target (self->machine_signals, machine);
-  g_signal_group_set_target (self->sandbox_signals,
-                             machine && hearth_machine_get_connection (machine)
-                               ? hearth_sandbox_get_for_connection (
-                                   hearth_machine_get_connection (machine))
-                               : NULL);
   update_name (self);
   update_state (self);
   update_busy (self);
-  update_sandbox (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MACHINE]);
 }
