@@ -7,18 +7,25 @@
 #include <unistd.h>
 
 #include "hearth-console-page.h"
+#include "hearth-sandbox-badge.h"
 #include "hearth-ui-utils.h"
 
 /**
  * HearthConsolePage:
  *
- * A machine's screen with its own header bar (back, name, send keys, USB,
- * scaling, fullscreen). It follows the machine: while it is off, paused or
+ * A machine's screen with its own header bar (back, snapshot, name, send keys,
+ * USB, scaling, fullscreen). It follows the machine: while it is off, paused or
  * starting, a status page says so; when it runs, the page connects the
  * display through descriptors from hearth_machine_open_graphics_fd_async()
  * (no TCP port) and reconnects by itself after a restart or a lost
  * connection, with a growing delay while the machine runs but cannot be
  * reached.
+ *
+ * The snapshot button takes a snapshot in one click, named after the moment;
+ * the toast that confirms it lets the user rename it in place. A strip under
+ * the header bar says when the machine is in sandbox mode. In fullscreen the
+ * header bar (with the strip) moves over the screen and shows only while the
+ * pointer is at the top edge, as in GNOME Boxes.
  */
 struct _HearthConsolePage
 {
@@ -33,8 +40,22 @@ struct _HearthConsolePage
   gboolean connecting;
   gboolean have_frame;
   char *last_error; /* translated, for the status page */
+  HearthSnapshotTree *snapshot_tree; /* of machine, made on the first snapshot */
+  gboolean taking_snapshot;
+  GtkWidget *fullscreen_root; /* borrowed: the window whose notify::fullscreened we watch */
+  gboolean fullscreen;
+  guint hide_top_source;
 
   /* Template children. */
+  GtkRevealer *top_revealer;
+  GtkBox *main_box;
+  GtkWidget *top_bar;
+  AdwToastOverlay *toast_overlay;
+  GtkWidget *snapshot_button;
+  GtkStack *snapshot_button_stack;
+  GtkSpinner *snapshot_spinner;
+  GtkWidget *fullscreen_button;
+  GtkWidget *send_keys_button;
   AdwHeaderBar *header_bar;
   AdwWindowTitle *window_title;
   GtkStack *stack;
@@ -69,11 +90,30 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 #define RECONNECT_MAX_DELAY_MS 8000
+#define SNAPSHOT_TOAST_TIMEOUT_S 8
+#define TOP_EDGE_PX 2
+#define HIDE_TOP_DELAY_MS 300
+#define FIRST_HIDE_TOP_DELAY_MS 1500
 
 static void connect_display (HearthConsolePage *self);
 
 /* -------------------------------------------------------------------------- */
 /* State                                                                      */
+
+/* Snapshots need a settled machine: running or paused (with memory) or off
+ * (disks only); not while it starts, stops or is saved. */
+static gboolean
+can_take_snapshot (HearthConsolePage *self)
+{
+  HearthMachineState state;
+
+  if (self->machine == NULL || self->taking_snapshot || hearth_machine_get_busy (self->machine))
+    return FALSE;
+
+  state = hearth_machine_get_state (self->machine);
+  return state == HEARTH_MACHINE_STATE_RUNNING || state == HEARTH_MACHINE_STATE_PAUSED
+         || state == HEARTH_MACHINE_STATE_SHUTOFF;
+}
 
 static void
 console_actions_update (HearthConsolePage *self)
@@ -91,6 +131,11 @@ console_actions_update (HearthConsolePage *self)
                                                                      HEARTH_MACHINE_ACTION_RESUME));
   gtk_widget_action_set_enabled (widget, "console.send-keys", connected);
   gtk_widget_set_sensitive (self->usb_button, connected);
+
+  gtk_widget_action_set_enabled (widget, "console.take-snapshot", can_take_snapshot (self));
+  gtk_stack_set_visible_child_name (self->snapshot_button_stack,
+                                    self->taking_snapshot ? "busy" : "icon");
+  gtk_spinner_set_spinning (self->snapshot_spinner, self->taking_snapshot);
 }
 
 static void
@@ -111,8 +156,16 @@ update_page (HearthConsolePage *self)
     }
 
   adw_window_title_set_title (self->window_title, name);
-  adw_window_title_set_subtitle (self->window_title, hearth_ui_state_to_label (state));
+  adw_window_title_set_subtitle (self->window_title,
+                                 self->taking_snapshot ? _("Taking a snapshot…")
+                                                       : hearth_ui_state_to_label (state));
   hearth_display_set_machine_name (self->display, name);
+
+  /* libvirt pauses a machine while it saves its memory into a snapshot: keep
+   * showing its screen rather than "Paused" and a Resume button. */
+  if (self->taking_snapshot && state == HEARTH_MACHINE_STATE_PAUSED
+      && hearth_display_get_connected (self->display) && self->have_frame)
+    state = HEARTH_MACHINE_STATE_RUNNING;
 
   switch (state)
     {
@@ -160,7 +213,7 @@ update_page (HearthConsolePage *self)
     }
 
   if (self->machine != NULL && hearth_machine_get_busy (self->machine)
-      && state != HEARTH_MACHINE_STATE_RUNNING)
+      && state != HEARTH_MACHINE_STATE_RUNNING && !self->taking_snapshot)
     {
       /* Starting: a start is under way and the state is still "off". */
       g_free (title);
@@ -476,6 +529,404 @@ send_keys_activated (GtkWidget  *widget,
 }
 
 /* -------------------------------------------------------------------------- */
+/* One-click snapshots                                                        */
+
+/* What the toast's editable name remembers (owned by the GtkEditableLabel). */
+typedef struct
+{
+  char *snapshot_name; /* libvirt's name, which never changes */
+  char *title;         /* the title the snapshot has now */
+} SnapshotName;
+
+static void
+snapshot_name_free (SnapshotName *data)
+{
+  g_free (data->snapshot_name);
+  g_free (data->title);
+  g_free (data);
+}
+
+/* A rename under way; holds the editable label, which may outlive its toast. */
+typedef struct
+{
+  HearthConsolePage *self; /* unowned: valid unless the operation was cancelled */
+  GtkWidget *label;        /* owned */
+  char *title;             /* the new title */
+} RenameRequest;
+
+static void
+rename_request_free (RenameRequest *request)
+{
+  g_object_unref (request->label);
+  g_free (request->title);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RenameRequest, rename_request_free)
+
+static char *
+suggest_snapshot_title (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  char *title;
+
+  /* Translators: the name of a snapshot taken with the console's snapshot button,
+   * for g_date_time_format(): "Snapshot of 26 Nov, 10:42". */
+  title = g_date_time_format (now, _("Snapshot of %-d %b, %H:%M"));
+  if (title == NULL)
+    title = g_date_time_format (now, "Snapshot of %-d %b, %H:%M");
+  return title;
+}
+
+static void
+on_error_toast_details_cb (AdwToast          *toast,
+                           HearthConsolePage *self)
+{
+  const char *heading = g_object_get_data (G_OBJECT (toast), "hearth-heading");
+  const GError *error = g_object_get_data (G_OBJECT (toast), "hearth-error");
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  AdwMessageDialog *dialog;
+  GtkWidget *detail;
+
+  if (!g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED))
+    {
+      hearth_ui_show_error_dialog (GTK_WIDGET (self), heading, error);
+      return;
+    }
+
+  /* The general explanation of "unsupported" says too little here: say what to
+   * do, as the timeline does. The core's message names the disk. */
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
+    GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading,
+    _("This machine cannot have snapshots as it is set up now, for example because a disk is a "
+      "raw image. Convert its disks to the QCOW2 format to use snapshots.")));
+  detail = gtk_label_new (error->message);
+  gtk_label_set_selectable (GTK_LABEL (detail), TRUE);
+  gtk_label_set_wrap (GTK_LABEL (detail), TRUE);
+  gtk_label_set_justify (GTK_LABEL (detail), GTK_JUSTIFY_CENTER);
+  gtk_widget_add_css_class (detail, "caption");
+  gtk_widget_add_css_class (detail, "dim-label");
+  adw_message_dialog_set_extra_child (dialog, detail);
+  adw_message_dialog_add_response (dialog, "close", _("_Close"));
+  adw_message_dialog_set_close_response (dialog, "close");
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* A short toast saying what failed; "Details" opens the explanation. */
+static void
+show_error_toast (HearthConsolePage *self,
+                  const char        *heading,
+                  const GError      *error)
+{
+  AdwToast *toast = adw_toast_new (heading);
+
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_button_label (toast, _("_Details"));
+  g_object_set_data_full (G_OBJECT (toast), "hearth-heading", g_strdup (heading), g_free);
+  g_object_set_data_full (G_OBJECT (toast), "hearth-error",
+                          error ? g_error_copy (error) : NULL, (GDestroyNotify) g_error_free);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_error_toast_details_cb), self,
+                           0);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+on_rename_done_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(RenameRequest) request = user_data;
+  g_autoptr(HearthSnapshot) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+  SnapshotName *data;
+
+  snapshot = hearth_snapshot_tree_edit_finish (HEARTH_SNAPSHOT_TREE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  data = g_object_get_data (G_OBJECT (request->label), "hearth-snapshot-name");
+  gtk_widget_set_sensitive (request->label, TRUE);
+
+  if (snapshot == NULL)
+    {
+      g_autofree char *heading = NULL;
+
+      /* Translators: %s is the snapshot's name. */
+      heading = g_strdup_printf (_("Could Not Rename “%s”"), data->title);
+      gtk_editable_set_text (GTK_EDITABLE (request->label), data->title);
+      show_error_toast (request->self, heading, error);
+      return;
+    }
+
+  g_free (data->title);
+  data->title = g_strdup (hearth_snapshot_get_title (snapshot));
+  gtk_editable_set_text (GTK_EDITABLE (request->label), data->title);
+}
+
+/* The name in the toast was edited: Enter or leaving it renames, Escape keeps
+ * the old name (GtkEditableLabel puts it back itself). */
+static void
+on_snapshot_name_editing_cb (GtkEditableLabel  *label,
+                             GParamSpec        *pspec,
+                             HearthConsolePage *self)
+{
+  SnapshotName *data = g_object_get_data (G_OBJECT (label), "hearth-snapshot-name");
+  g_autofree char *title = NULL;
+  HearthSnapshot *snapshot;
+  RenameRequest *request;
+  AdwToast *toast;
+
+  if (gtk_editable_label_get_editing (label))
+    return;
+
+  /* The guest gets the keyboard back. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "display") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->display));
+
+  title = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (label))));
+  if (g_strcmp0 (title, data->title) == 0)
+    return;
+
+  if (*title == '\0')
+    {
+      g_autofree char *text = NULL;
+
+      gtk_editable_set_text (GTK_EDITABLE (label), data->title);
+      /* Translators: %s is the name the snapshot keeps. */
+      text = g_strdup_printf (_("A snapshot needs a name; it is still called “%s”"), data->title);
+      toast = adw_toast_new (text);
+      /* Shown at once; the toast with the name comes back after it. */
+      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      return;
+    }
+
+  snapshot = self->snapshot_tree != NULL
+               ? hearth_snapshot_tree_find (self->snapshot_tree, data->snapshot_name)
+               : NULL;
+  if (snapshot == NULL)
+    {
+      g_autoptr(GError) error = g_error_new (HEARTH_ERROR, HEARTH_ERROR_NOT_FOUND,
+                                             "The snapshot %s is gone", data->snapshot_name);
+      g_autofree char *heading = g_strdup_printf (_("Could Not Rename “%s”"), data->title);
+
+      gtk_editable_set_text (GTK_EDITABLE (label), data->title);
+      show_error_toast (self, heading, error);
+      return;
+    }
+
+  request = g_new0 (RenameRequest, 1);
+  request->self = self;
+  request->label = g_object_ref (GTK_WIDGET (label));
+  request->title = g_strdup (title);
+  gtk_widget_set_sensitive (GTK_WIDGET (label), FALSE);
+  /* Only the title changes; the notes stay. */
+  hearth_snapshot_tree_edit_async (self->snapshot_tree, snapshot, title,
+                                   hearth_snapshot_get_description (snapshot), self->cancellable,
+                                   on_rename_done_cb, request);
+}
+
+static void
+on_rename_button_clicked_cb (GtkButton        *button,
+                             GtkEditableLabel *label)
+{
+  gtk_editable_label_start_editing (label);
+  gtk_widget_grab_focus (GTK_WIDGET (label));
+}
+
+/* "Snapshot saved as [name] ✎": the name is a GtkEditableLabel, so it can be
+ * renamed right there. The toast stays while the pointer or the focus is in it. */
+static void
+show_snapshot_toast (HearthConsolePage *self,
+                     HearthSnapshot    *snapshot)
+{
+  SnapshotName *data = g_new0 (SnapshotName, 1);
+  GtkWidget *box, *prefix, *label, *button;
+  AdwToast *toast;
+  g_autofree char *title = NULL;
+
+  data->snapshot_name = g_strdup (hearth_snapshot_get_name (snapshot));
+  data->title = g_strdup (hearth_snapshot_get_title (snapshot));
+
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  prefix = gtk_label_new (_("Snapshot saved as"));
+  gtk_box_append (GTK_BOX (box), prefix);
+
+  label = gtk_editable_label_new (data->title);
+  gtk_editable_set_width_chars (GTK_EDITABLE (label), 12);
+  gtk_widget_set_tooltip_text (label, _("Click to rename"));
+  gtk_widget_add_css_class (label, "heading");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Snapshot name"), -1);
+  g_object_set_data_full (G_OBJECT (label), "hearth-snapshot-name", data,
+                          (GDestroyNotify) snapshot_name_free);
+  g_signal_connect_object (label, "notify::editing", G_CALLBACK (on_snapshot_name_editing_cb),
+                           self, 0);
+  gtk_box_append (GTK_BOX (box), label);
+
+  button = gtk_button_new_from_icon_name ("document-edit-symbolic");
+  gtk_widget_set_tooltip_text (button, _("Rename Snapshot"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Rename Snapshot"), -1);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_add_css_class (button, "circular");
+  g_signal_connect (button, "clicked", G_CALLBACK (on_rename_button_clicked_cb), label);
+  gtk_box_append (GTK_BOX (box), button);
+
+  /* Translators: %s is the snapshot's name; read by screen readers. */
+  title = g_strdup_printf (_("Snapshot “%s” taken"), data->title);
+  toast = adw_toast_new (title);
+  adw_toast_set_custom_title (toast, box);
+  adw_toast_set_timeout (toast, SNAPSHOT_TOAST_TIMEOUT_S);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+on_snapshot_taken_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(HearthSnapshot) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+  HearthConsolePage *self;
+
+  snapshot = hearth_snapshot_tree_create_finish (HEARTH_SNAPSHOT_TREE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = HEARTH_CONSOLE_PAGE (user_data);
+  self->taking_snapshot = FALSE;
+  update_page (self);
+
+  if (snapshot != NULL)
+    show_snapshot_toast (self, snapshot);
+  else if (g_error_matches (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED))
+    show_error_toast (self, _("This Machine Cannot Have Snapshots as It Is Set Up Now"), error);
+  else
+    show_error_toast (self, _("Could Not Take a Snapshot"), error);
+}
+
+static void
+take_snapshot_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  HearthConsolePage *self = HEARTH_CONSOLE_PAGE (widget);
+  g_autofree char *title = NULL;
+
+  if (!can_take_snapshot (self))
+    return;
+
+  /* The core reads the machine's snapshots once; later ones follow events. */
+  if (self->snapshot_tree == NULL)
+    self->snapshot_tree = hearth_snapshot_tree_new (self->machine);
+
+  title = suggest_snapshot_title ();
+  self->taking_snapshot = TRUE;
+  update_page (self);
+  hearth_snapshot_tree_create_async (self->snapshot_tree, title, NULL, self->cancellable,
+                                     on_snapshot_taken_cb, self);
+}
+
+/* -------------------------------------------------------------------------- */
+/* Fullscreen                                                                 */
+
+/* Keep the header bar while one of its menus is open. */
+static gboolean
+menu_is_open (GtkWidget *menu_button)
+{
+  GtkPopover *popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu_button));
+
+  return popover != NULL && gtk_widget_get_visible (GTK_WIDGET (popover));
+}
+
+static gboolean
+top_bar_in_use (HearthConsolePage *self)
+{
+  return menu_is_open (self->usb_button) || menu_is_open (self->send_keys_button);
+}
+
+static gboolean
+hide_top_cb (gpointer user_data)
+{
+  HearthConsolePage *self = user_data;
+
+  self->hide_top_source = 0;
+  if (self->fullscreen && !top_bar_in_use (self))
+    gtk_revealer_set_reveal_child (self->top_revealer, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_hide_top (HearthConsolePage *self,
+                   guint              delay_ms)
+{
+  if (self->hide_top_source == 0)
+    self->hide_top_source = g_timeout_add (delay_ms, hide_top_cb, self);
+}
+
+static void
+on_overlay_motion_cb (HearthConsolePage        *self,
+                      double                    x,
+                      double                    y,
+                      GtkEventControllerMotion *controller)
+{
+  int bar_height;
+
+  /* A grabbed pointer belongs to the guest (server mouse mode). */
+  if (!self->fullscreen || hearth_display_get_grabbed (self->display))
+    return;
+
+  bar_height = gtk_widget_get_height (self->top_bar);
+  if (y <= TOP_EDGE_PX)
+    {
+      g_clear_handle_id (&self->hide_top_source, g_source_remove);
+      gtk_revealer_set_reveal_child (self->top_revealer, TRUE);
+    }
+  else if (y > bar_height && gtk_revealer_get_reveal_child (self->top_revealer))
+    schedule_hide_top (self, HIDE_TOP_DELAY_MS);
+  else
+    g_clear_handle_id (&self->hide_top_source, g_source_remove);
+}
+
+/* The header bar (with the sandbox strip) lives above the screen in a window and
+ * over it in fullscreen, so that showing it does not resize the guest. */
+static void
+on_root_fullscreened_cb (HearthConsolePage *self)
+{
+  GtkWidget *root = self->fullscreen_root;
+  gboolean fullscreen = GTK_IS_WINDOW (root) && gtk_window_is_fullscreen (GTK_WINDOW (root));
+  g_autoptr(GtkWidget) top_bar = NULL;
+
+  if (fullscreen == self->fullscreen)
+    return;
+  self->fullscreen = fullscreen;
+  g_clear_handle_id (&self->hide_top_source, g_source_remove);
+
+  top_bar = g_object_ref (self->top_bar);
+  if (fullscreen)
+    {
+      gtk_box_remove (self->main_box, top_bar);
+      gtk_revealer_set_child (self->top_revealer, top_bar);
+      /* Shown for a moment, so the user sees where it went. */
+      gtk_revealer_set_reveal_child (self->top_revealer, TRUE);
+      schedule_hide_top (self, FIRST_HIDE_TOP_DELAY_MS);
+    }
+  else
+    {
+      gtk_revealer_set_child (self->top_revealer, NULL);
+      gtk_box_prepend (self->main_box, top_bar);
+      gtk_revealer_set_reveal_child (self->top_revealer, FALSE);
+    }
+
+  gtk_button_set_icon_name (GTK_BUTTON (self->fullscreen_button),
+                            fullscreen ? "view-restore-symbolic" : "view-fullscreen-symbolic");
+  gtk_widget_set_tooltip_text (self->fullscreen_button,
+                               fullscreen ? _("Leave Fullscreen") : _("Fullscreen"));
+}
+
+/* -------------------------------------------------------------------------- */
 /* USB redirection                                                            */
 
 static void
@@ -617,9 +1068,11 @@ hearth_console_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->machine_signals);
   g_clear_object (&self->machine);
+  g_clear_object (&self->snapshot_tree);
   if (self->display != NULL)
     hearth_display_close (self->display);
   g_clear_handle_id (&self->reconnect_source, g_source_remove);
+  g_clear_handle_id (&self->hide_top_source, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), HEARTH_TYPE_CONSOLE_PAGE);
 
@@ -635,6 +1088,33 @@ hearth_console_page_finalize (GObject *object)
   g_free (self->last_error);
 
   G_OBJECT_CLASS (hearth_console_page_parent_class)->finalize (object);
+}
+
+static void
+hearth_console_page_root (GtkWidget *widget)
+{
+  HearthConsolePage *self = HEARTH_CONSOLE_PAGE (widget);
+
+  GTK_WIDGET_CLASS (hearth_console_page_parent_class)->root (widget);
+
+  self->fullscreen_root = GTK_WIDGET (gtk_widget_get_root (widget));
+  if (GTK_IS_WINDOW (self->fullscreen_root))
+    g_signal_connect_object (self->fullscreen_root, "notify::fullscreened",
+                             G_CALLBACK (on_root_fullscreened_cb), self, G_CONNECT_SWAPPED);
+  on_root_fullscreened_cb (self);
+}
+
+static void
+hearth_console_page_unroot (GtkWidget *widget)
+{
+  HearthConsolePage *self = HEARTH_CONSOLE_PAGE (widget);
+
+  if (self->fullscreen_root != NULL)
+    g_signal_handlers_disconnect_by_func (self->fullscreen_root, on_root_fullscreened_cb, self);
+  self->fullscreen_root = NULL;
+  on_root_fullscreened_cb (self);
+
+  GTK_WIDGET_CLASS (hearth_console_page_parent_class)->unroot (widget);
 }
 
 static void
@@ -693,6 +1173,8 @@ hearth_console_page_class_init (HearthConsolePageClass *klass)
   object_class->finalize = hearth_console_page_finalize;
   object_class->get_property = hearth_console_page_get_property;
   object_class->set_property = hearth_console_page_set_property;
+  widget_class->root = hearth_console_page_root;
+  widget_class->unroot = hearth_console_page_unroot;
 
   /**
    * HearthConsolePage:machine:
@@ -723,9 +1205,19 @@ hearth_console_page_class_init (HearthConsolePageClass *klass)
                                        NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (HEARTH_TYPE_DISPLAY);
+  g_type_ensure (HEARTH_TYPE_SANDBOX_BADGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/hearthvm/Hearth/ui/hearth-console-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, top_revealer);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, main_box);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, top_bar);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, snapshot_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, snapshot_button_stack);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, snapshot_spinner);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, fullscreen_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, send_keys_button);
   gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, header_bar);
   gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, window_title);
   gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, stack);
@@ -743,12 +1235,15 @@ hearth_console_page_class_init (HearthConsolePageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_display_disconnected_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_display_connected_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_usb_popover_show_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_overlay_motion_cb);
 
   gtk_widget_class_install_action (widget_class, "console.back", NULL, back_activated);
   gtk_widget_class_install_action (widget_class, "console.start", NULL, start_activated);
   gtk_widget_class_install_action (widget_class, "console.resume", NULL, resume_activated);
   gtk_widget_class_install_action (widget_class, "console.fullscreen", NULL, fullscreen_activated);
   gtk_widget_class_install_action (widget_class, "console.send-keys", "s", send_keys_activated);
+  gtk_widget_class_install_action (widget_class, "console.take-snapshot", NULL,
+                                   take_snapshot_activated);
   gtk_widget_class_install_property_action (widget_class, "console.scale-to-fit", "scale-to-fit");
 
   /* These reach the page only when the screen does not have the focus (the
@@ -756,6 +1251,8 @@ hearth_console_page_class_init (HearthConsolePageClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "console.fullscreen", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "console.back",
                                        NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "console.take-snapshot", NULL);
 }
 
 static void
@@ -824,6 +1321,9 @@ hearth_console_page_set_machine (HearthConsolePage *self,
   self->have_frame = FALSE;
   self->reconnect_attempts = 0;
   set_last_error (self, NULL);
+  /* A snapshot under way goes on in the core; its toast would name the wrong machine. */
+  g_clear_object (&self->snapshot_tree);
+  self->taking_snapshot = FALSE;
 
   g_set_object (&self->machine, machine);
   g_signal_group_set_target (self->machine_signals, machine);
