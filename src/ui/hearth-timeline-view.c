@@ -125,12 +125,25 @@ dup_snapshot_time (HearthSnapshot *snapshot)
   return hearth_timeline_format_relative_time (when, now);
 }
 
-static const char *
-snapshot_title (HearthSnapshot *snapshot)
+/**
+ * hearth_timeline_snapshot_title:
+ *
+ * What to call @snapshot: its title; for an untitled scheduled one, that it is
+ * scheduled (its card says when); else its libvirt name.
+ *
+ * Returns: (transfer none): the title to show
+ */
+const char *
+hearth_timeline_snapshot_title (HearthSnapshot *snapshot)
 {
   const char *title = hearth_snapshot_get_title (snapshot);
+  const char *name = hearth_snapshot_get_name (snapshot);
 
-  return title != NULL && *title != '\0' ? title : hearth_snapshot_get_name (snapshot);
+  /* Without a title of its own, the title is the name. */
+  if (hearth_snapshot_get_origin (snapshot) == HEARTH_SNAPSHOT_ORIGIN_SCHEDULED
+      && (title == NULL || *title == '\0' || g_strcmp0 (title, name) == 0))
+    return _("Scheduled Snapshot");
+  return title != NULL && *title != '\0' ? title : name;
 }
 
 /* Nodes -------------------------------------------------------------------- */
@@ -153,7 +166,7 @@ update_node (HearthTimelineView *self,
   g_autofree char *label = NULL;
   gboolean current = hearth_snapshot_get_current (snapshot);
 
-  gtk_label_set_label (node->title_label, snapshot_title (snapshot));
+  gtk_label_set_label (node->title_label, hearth_timeline_snapshot_title (snapshot));
   gtk_label_set_label (node->time_label, when);
 
   if (path != NULL && g_file_test (path, G_FILE_TEST_IS_REGULAR))
@@ -177,10 +190,12 @@ update_node (HearthTimelineView *self,
   if (current)
     /* Translators: the accessible name of a snapshot in the timeline:
      * title, then when it was taken; it is where the machine is now. */
-    label = g_strdup_printf (_("Snapshot “%s”, %s, current"), snapshot_title (snapshot), when);
+    label = g_strdup_printf (_("Snapshot “%s”, %s, current"),
+                             hearth_timeline_snapshot_title (snapshot), when);
   else
     /* Translators: the accessible name of a snapshot in the timeline. */
-    label = g_strdup_printf (_("Snapshot “%s”, %s"), snapshot_title (snapshot), when);
+    label = g_strdup_printf (_("Snapshot “%s”, %s"), hearth_timeline_snapshot_title (snapshot),
+                             when);
   gtk_accessible_update_property (GTK_ACCESSIBLE (node->card),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 }

@@ -24,5 +24,6 @@ void                hearth_timeline_view_focus_selected  (HearthTimelineView *se
 
 char               *hearth_timeline_format_relative_time (GDateTime          *when,
                                                           GDateTime          *now);
+const char         *hearth_timeline_snapshot_title       (HearthSnapshot     *snapshot);
 
 G_END_DECLS

@@ -14,7 +14,8 @@
  *
  * The history of one machine: its snapshots as a timeline (#HearthTimelineView),
  * the details of the selected one, and the timeline.* actions: take a snapshot,
- * go back to one, rename it, delete it, and use it for sandbox mode. Operations
+ * go back to one, rename it, delete it, and use it for sandbox mode; and the
+ * machine's automatic snapshots (#HearthSnapshotScheduler), in a popover. Operations
  * run in the machine's #HearthSnapshotTree; a failure is shown in place, above
  * the timeline, with what to do about it.
  *
@@ -32,11 +33,14 @@ struct _HearthTimelineWindow
   HearthMachine      *machine;
   HearthSnapshotTree *tree;
   HearthSandbox      *sandbox;
+  HearthSnapshotScheduler *scheduler;
   GCancellable       *cancellable;
   GSignalGroup       *selected_signals;
   guint               pulse_id;
   guint               orientation_id;
+  guint               keep_id;          /* the spin button settles before it is stored */
   gboolean            updating_switch;
+  gboolean            updating_schedule;
 
   /* Template children. */
   AdwToastOverlay    *toast_overlay;
@@ -56,6 +60,10 @@ struct _HearthTimelineWindow
   AdwActionRow       *notes_row;
   AdwActionRow       *sandbox_row;
   GtkSwitch          *sandbox_switch;
+  GtkMenuButton      *schedule_button;
+  AdwComboRow        *schedule_row;
+  AdwActionRow       *keep_row;
+  GtkSpinButton      *keep_spin;
 };
 
 G_DEFINE_FINAL_TYPE (HearthTimelineWindow, hearth_timeline_window, ADW_TYPE_WINDOW)
@@ -67,14 +75,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static const char *
-snapshot_title (HearthSnapshot *snapshot)
-{
-  const char *title = hearth_snapshot_get_title (snapshot);
-
-  return title != NULL && *title != '\0' ? title : hearth_snapshot_get_name (snapshot);
-}
 
 /* Errors, in place --------------------------------------------------------- */
 
@@ -162,7 +162,7 @@ update_details (HearthTimelineWindow *self)
       return;
     }
 
-  gtk_label_set_label (self->title_label, snapshot_title (selected));
+  gtk_label_set_label (self->title_label, hearth_timeline_snapshot_title (selected));
 
   switch (hearth_snapshot_get_origin (selected))
     {
@@ -368,7 +368,7 @@ request_new (HearthTimelineWindow *self,
   request->self = self;
   request->cancellable = g_object_ref (self->cancellable);
   request->snapshot = snapshot ? g_object_ref (snapshot) : NULL;
-  request->title = snapshot ? g_strdup (snapshot_title (snapshot)) : NULL;
+  request->title = snapshot ? g_strdup (hearth_timeline_snapshot_title (snapshot)) : NULL;
   return request;
 }
 
@@ -414,7 +414,7 @@ on_take_done_cb (GObject      *object,
 
   hearth_timeline_view_set_selected (request->self->view, snapshot);
   hearth_timeline_view_focus_selected (request->self->view);
-  text = g_strdup_printf (_("Snapshot “%s” taken"), snapshot_title (snapshot));
+  text = g_strdup_printf (_("Snapshot “%s” taken"), hearth_timeline_snapshot_title (snapshot));
   adw_toast_overlay_add_toast (request->self->toast_overlay, adw_toast_new (text));
 }
 
@@ -647,7 +647,7 @@ revert_activated (GtkWidget  *widget,
       break;
     }
 
-  heading = g_strdup_printf (_("Go Back to “%s”?"), snapshot_title (snapshot));
+  heading = g_strdup_printf (_("Go Back to “%s”?"), hearth_timeline_snapshot_title (snapshot));
   /* Translators: the first %s is a time such as "10:42 yesterday", the second a
    * sentence saying the state the machine will be in. */
   body = g_strdup_printf (_("The machine returns to how it was at %s. %s Changes made since "
@@ -721,11 +721,10 @@ on_rename_response_cb (AdwMessageDialog     *dialog,
 
   gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
   /* An unchanged title stays as it is (and an automatic snapshot stays automatic). */
-  hearth_snapshot_tree_edit_async (self->tree, snapshot,
-                                   g_strcmp0 (title, snapshot_title (snapshot)) == 0 ? NULL
-                                                                                      : title,
-                                   notes, self->cancellable, on_rename_done_cb,
-                                   request_new (self, snapshot));
+  if (g_strcmp0 (title, hearth_timeline_snapshot_title (snapshot)) == 0)
+    g_clear_pointer (&title, g_free);
+  hearth_snapshot_tree_edit_async (self->tree, snapshot, title, notes, self->cancellable,
+                                   on_rename_done_cb, request_new (self, snapshot));
 }
 
 static void
@@ -759,7 +758,7 @@ rename_activated (GtkWidget  *widget,
   adw_message_dialog_set_close_response (dialog, "cancel");
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  entry = new_entry (dialog, snapshot_title (snapshot), _("Snapshot title"));
+  entry = new_entry (dialog, hearth_timeline_snapshot_title (snapshot), _("Snapshot title"));
   g_signal_connect (entry, "changed", G_CALLBACK (on_rename_entry_changed_cb), dialog);
   gtk_box_append (GTK_BOX (box), entry);
 
@@ -862,7 +861,7 @@ delete_activated (GtkWidget  *widget,
     return;
 
   has_children = g_list_model_get_n_items (hearth_snapshot_get_children (snapshot)) > 0;
-  heading = g_strdup_printf (_("Delete “%s”?"), snapshot_title (snapshot));
+  heading = g_strdup_printf (_("Delete “%s”?"), hearth_timeline_snapshot_title (snapshot));
   dialog = new_dialog (self, heading,
                        has_children
                          ? _("The machine stays as it is now; you can no longer go back to "
@@ -927,6 +926,94 @@ on_sandbox_switch_active_cb (HearthTimelineWindow *self)
                             self->cancellable, on_sandbox_set_cb, request_new (self, selected));
 }
 
+/* Automatic snapshots ------------------------------------------------------- */
+
+/* The combo row lists Never, Every Hour, Every Day, Every Week: HearthSnapshotEvery's order. */
+static void
+update_schedule (HearthTimelineWindow *self)
+{
+  HearthSnapshotEvery every = hearth_snapshot_scheduler_get_every (self->scheduler, self->machine);
+
+  self->updating_schedule = TRUE;
+  adw_combo_row_set_selected (self->schedule_row, every);
+  gtk_spin_button_set_value (self->keep_spin,
+                             hearth_snapshot_scheduler_get_keep (self->scheduler, self->machine));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->keep_row), every != HEARTH_SNAPSHOT_EVERY_NEVER);
+  self->updating_schedule = FALSE;
+}
+
+static void
+on_scheduler_changed_cb (HearthSnapshotScheduler *scheduler,
+                         HearthMachine           *machine,
+                         HearthTimelineWindow    *self)
+{
+  if (machine == self->machine && self->keep_id == 0)
+    update_schedule (self);
+}
+
+static void
+on_schedule_set_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(Request) request = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (hearth_snapshot_scheduler_set_finish (HEARTH_SNAPSHOT_SCHEDULER (object), result, &error))
+    return;
+  if (request_is_gone (request, error))
+    return;
+
+  show_error (request->self, _("Could Not Change the Snapshot Schedule"), error);
+  update_schedule (request->self);
+}
+
+static void
+store_schedule (HearthTimelineWindow *self)
+{
+  HearthSnapshotEvery every = adw_combo_row_get_selected (self->schedule_row);
+
+  g_clear_handle_id (&self->keep_id, g_source_remove);
+  if (every > HEARTH_SNAPSHOT_EVERY_WEEK)
+    return;
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->keep_row), every != HEARTH_SNAPSHOT_EVERY_NEVER);
+  gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
+  hearth_snapshot_scheduler_set_async (self->scheduler, self->machine, every,
+                                       gtk_spin_button_get_value_as_int (self->keep_spin),
+                                       self->cancellable, on_schedule_set_cb,
+                                       request_new (self, NULL));
+}
+
+/* The template sets the row and the spin button up before there is a scheduler. */
+static void
+on_schedule_changed_cb (HearthTimelineWindow *self)
+{
+  if (!self->updating_schedule && self->scheduler != NULL)
+    store_schedule (self);
+}
+
+static gboolean
+keep_settled_cb (gpointer user_data)
+{
+  HearthTimelineWindow *self = user_data;
+
+  self->keep_id = 0;
+  store_schedule (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Clicking through 7, 8, 9… stores the count once, when the clicks stop. */
+static void
+on_keep_changed_cb (HearthTimelineWindow *self)
+{
+  if (self->updating_schedule || self->scheduler == NULL
+      || adw_combo_row_get_selected (self->schedule_row) == HEARTH_SNAPSHOT_EVERY_NEVER)
+    return;
+  g_clear_handle_id (&self->keep_id, g_source_remove);
+  self->keep_id = g_timeout_add (500, keep_settled_cb, self);
+}
+
 static gboolean
 close_shortcut_cb (GtkWidget *widget,
                    GVariant  *args,
@@ -948,6 +1035,7 @@ hearth_timeline_window_constructed (GObject *object)
 
   self->tree = hearth_snapshot_tree_new (self->machine);
   self->sandbox = g_object_ref (hearth_sandbox_get_for_connection (connection));
+  self->scheduler = g_object_ref (hearth_snapshot_scheduler_get_for_connection (connection));
 
   g_signal_connect_object (self->tree, "notify::loaded", G_CALLBACK (on_tree_changed_cb), self,
                            G_CONNECT_SWAPPED);
@@ -964,6 +1052,10 @@ hearth_timeline_window_constructed (GObject *object)
                            0);
   g_signal_connect_object (self->machine, "notify::display-name", G_CALLBACK (update_title),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->scheduler, "changed", G_CALLBACK (on_scheduler_changed_cb),
+                           self, 0);
+  g_signal_connect_object (self->scheduler, "notify::loaded", G_CALLBACK (update_schedule), self,
+                           G_CONNECT_SWAPPED);
 
   /* The selected snapshot's own changes (a rename, "current") refresh the details. */
   g_signal_group_connect_swapped (self->selected_signals, "notify",
@@ -974,6 +1066,7 @@ hearth_timeline_window_constructed (GObject *object)
   update_page (self);
   update_progress (self);
   update_details (self);
+  update_schedule (self);
 }
 
 static void
@@ -993,6 +1086,7 @@ hearth_timeline_window_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->pulse_id, g_source_remove);
   g_clear_handle_id (&self->orientation_id, g_source_remove);
+  g_clear_handle_id (&self->keep_id, g_source_remove);
   if (self->selected_signals != NULL)
     g_signal_group_set_target (self->selected_signals, NULL);
 
@@ -1004,6 +1098,8 @@ hearth_timeline_window_dispose (GObject *object)
     }
   if (self->sandbox != NULL)
     g_signal_handlers_disconnect_by_data (self->sandbox, self);
+  if (self->scheduler != NULL)
+    g_signal_handlers_disconnect_by_data (self->scheduler, self);
   if (self->machine != NULL)
     g_signal_handlers_disconnect_by_data (self->machine, self);
 
@@ -1012,6 +1108,7 @@ hearth_timeline_window_dispose (GObject *object)
   g_clear_object (&self->selected_signals);
   g_clear_object (&self->tree);
   g_clear_object (&self->sandbox);
+  g_clear_object (&self->scheduler);
   g_clear_object (&self->machine);
   g_clear_object (&self->cancellable);
 
@@ -1094,7 +1191,13 @@ hearth_timeline_window_class_init (HearthTimelineWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthTimelineWindow, sandbox_row);
   gtk_widget_class_bind_template_child (widget_class, HearthTimelineWindow, sandbox_switch);
   gtk_widget_class_bind_template_callback (widget_class, on_error_dismiss_clicked_cb);
+  gtk_widget_class_bind_template_child (widget_class, HearthTimelineWindow, schedule_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthTimelineWindow, schedule_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthTimelineWindow, keep_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthTimelineWindow, keep_spin);
   gtk_widget_class_bind_template_callback (widget_class, on_sandbox_switch_active_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_schedule_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_keep_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "timeline.take", NULL, take_activated);
   gtk_widget_class_install_action (widget_class, "timeline.revert", NULL, revert_activated);
