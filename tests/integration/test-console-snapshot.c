@@ -170,7 +170,8 @@ click (GtkWidget *button)
 /* Screenshots --------------------------------------------------------------- */
 
 static void
-save_screenshot (const char *name)
+save_window_screenshot (GtkWidget  *window,
+                        const char *name)
 {
   const char *dir = g_getenv ("HEARTH_TEST_ARTIFACTS");
   g_autoptr(GdkPaintable) paintable = NULL;
@@ -186,9 +187,9 @@ save_screenshot (const char *name)
 
   /* Let animations (the toast's) finish. */
   hearth_test_iterate_for (600);
-  width = gtk_widget_get_width (fx.window);
-  height = gtk_widget_get_height (fx.window);
-  paintable = gtk_widget_paintable_new (fx.window);
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  paintable = gtk_widget_paintable_new (window);
   for (int i = 0; i < 50 && node == NULL; i++)
     {
       GtkSnapshot *snapshot = gtk_snapshot_new ();
@@ -203,11 +204,17 @@ save_screenshot (const char *name)
   g_assert_cmpint (g_mkdir_with_parents (subdir, 0755), ==, 0);
   file = g_strdup_printf ("%s-%s.png", name, fx.tag);
   path = g_build_filename (subdir, file, NULL);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (fx.window)), node,
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
   g_assert_true (gdk_texture_save_to_png (texture, path));
   gsk_render_node_unref (node);
   g_test_message ("Saved %s", path);
+}
+
+static void
+save_screenshot (const char *name)
+{
+  save_window_screenshot (fx.window, name);
 }
 
 /* libvirt, as the test sees it ------------------------------------------------ */
@@ -504,6 +511,7 @@ test_snapshot_rename (void)
   const char *new_title = "Before the update <更新前> & 'after'";
   g_autofree char *refusal = NULL;
   GtkWidget *field = find_name_field ();
+  GtkWidget *pencil;
 
   g_assert_nonnull (field);
 
@@ -520,7 +528,12 @@ test_snapshot_rename (void)
   /* The refusal went first; the name field comes back. */
   g_assert_true (hearth_test_wait (name_field_shown_cb, NULL, TIMEOUT_MS));
   field = find_name_field ();
-  gtk_editable_label_start_editing (GTK_EDITABLE_LABEL (field));
+  /* The pencil next to the name starts editing it. */
+  pencil = gtk_widget_get_next_sibling (field);
+  g_assert_true (GTK_IS_BUTTON (pencil));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (pencil), ==, _("Rename Snapshot"));
+  click (pencil);
+  g_assert_true (gtk_editable_label_get_editing (GTK_EDITABLE_LABEL (field)));
   gtk_editable_set_text (GTK_EDITABLE (field), new_title);
   save_screenshot ("editing");
   gtk_editable_label_stop_editing (GTK_EDITABLE_LABEL (field), TRUE);
@@ -556,7 +569,7 @@ static void
 test_sandbox_badges (void)
 {
   g_autoptr(HearthSnapshotTree) tree = hearth_snapshot_tree_new (fx.machine);
-  GtkWidget *strip, *row, *tile, *box, *row_badge, *tile_badge;
+  GtkWidget *strip, *row, *tile, *box, *row_badge, *tile_badge, *list_window;
   GtkWidget *badges[3];
   HearthSnapshot *snapshot;
 
@@ -574,7 +587,13 @@ test_sandbox_badges (void)
   hearth_machine_tile_set_machine (HEARTH_MACHINE_TILE (tile), fx.machine);
   gtk_box_append (GTK_BOX (box), row);
   gtk_box_append (GTK_BOX (box), tile);
-  gtk_window_set_child (GTK_WINDOW (gtk_window_new ()), box);
+  gtk_widget_set_margin_start (row, 12);
+  gtk_widget_set_margin_end (row, 12);
+  gtk_widget_set_margin_top (tile, 12);
+  list_window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (list_window), 640, -1);
+  gtk_window_set_child (GTK_WINDOW (list_window), box);
+  gtk_window_present (GTK_WINDOW (list_window));
 
   strip = find_widget (GTK_WIDGET (fx.page), is_type_cb,
                        GSIZE_TO_POINTER (HEARTH_TYPE_SANDBOX_BADGE));
@@ -601,6 +620,7 @@ test_sandbox_badges (void)
   g_assert_cmpstr (hearth_sandbox_badge_get_label (HEARTH_SANDBOX_BADGE (row_badge)), ==,
                    _("Sandbox"));
   save_screenshot ("sandbox");
+  save_window_screenshot (list_window, "sandbox-row-tile");
 
   set_sandbox (NULL);
   for (guint i = 0; i < G_N_ELEMENTS (badges); i++)
@@ -613,7 +633,7 @@ test_sandbox_badges (void)
   /* A recycled row follows its new machine. */
   hearth_machine_row_set_machine (HEARTH_MACHINE_ROW (row), NULL);
   g_assert_null (hearth_sandbox_badge_get_machine (HEARTH_SANDBOX_BADGE (row_badge)));
-  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (box)));
+  gtk_window_destroy (GTK_WINDOW (list_window));
 }
 
 /* Fullscreen ------------------------------------------------------------------ */
