@@ -1,10 +1,14 @@
 /* create.c  SPDX-License-Identifier: GPL-3.0-or-later
  *
  * bench/create: the time from Create to the machine defined, and from Create to
- * the machine running, on qemu:///embed (TCG), through the same core calls as the
- * wizard. Prints figures; never fails on a number.
+ * the machine running, on qemu:///embed (TCG) or another connection, through the
+ * same core calls as the wizard. Prints figures; never fails on a number.
  *
- *   bench-create [ITERATIONS]
+ *   bench-create [ITERATIONS [URI [ZONE]]]
+ *
+ * URI defaults to a fresh qemu:///embed root; ZONE is isolated, home-nat (the
+ * default) or dmz (qemu:///system only: it makes Hearth's DMZ network and
+ * filter on the first creation, which the "first" line then includes).
  */
 
 #define G_LOG_DOMAIN "hearth-bench-create"
@@ -12,6 +16,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "hearth-test-guest.h"
 #include "hearth-test-utils.h"
@@ -106,7 +111,11 @@ main (int   argc,
 {
   guint iterations = argc > 1 ? (guint) atoi (argv[1]) : 10;
   g_autofree char *root = NULL;
-  g_autofree char *uri = NULL;
+  g_autofree char *uri = argc > 2 ? g_strdup (argv[2]) : NULL;
+  const char *zone_name = argc > 3 ? argv[3] : "home-nat";
+  HearthNetworkZone zone = g_str_equal (zone_name, "dmz")        ? HEARTH_NETWORK_ZONE_DMZ
+                           : g_str_equal (zone_name, "isolated") ? HEARTH_NETWORK_ZONE_ISOLATED
+                                                                 : HEARTH_NETWORK_ZONE_HOME_NAT;
   g_autoptr(HearthConnection) connection = NULL;
   g_autoptr(HearthHostProfile) host = hearth_host_profile_new (8, 4, 16 * GIB, 0);
   g_autoptr(GArray) to_defined = g_array_new (FALSE, FALSE, sizeof (double));
@@ -119,8 +128,11 @@ main (int   argc,
   g_setenv ("HEARTH_FORCE_TCG", "1", FALSE);
   hearth_core_init ();
 
-  root = hearth_test_embed_root_new ();
-  uri = hearth_test_embed_uri (root);
+  if (uri == NULL)
+    {
+      root = hearth_test_embed_root_new ();
+      uri = hearth_test_embed_uri (root);
+    }
   connection = hearth_test_open_connection (uri);
   hearth_os_database_load_async (db, NULL, NULL, NULL);
   if (!hearth_test_wait (is_loaded, db, 60000))
@@ -132,7 +144,7 @@ main (int   argc,
 
   for (guint i = 0; i < iterations; i++)
     {
-      g_autofree char *name = g_strdup_printf ("bench %u", i);
+      g_autofree char *name = g_strdup_printf ("bench-%d %u", (int) getpid (), i);
       g_autoptr(HearthMachineSpec) spec = hearth_machine_spec_new (name);
       g_autoptr(GTimer) timer = g_timer_new ();
       Result res = { 0 };
@@ -142,6 +154,7 @@ main (int   argc,
       hearth_preset_sizing_apply (&sizing, spec);
       spec->os_id = g_strdup ("http://alpinelinux.org/alpinelinux/3.17");
       spec->memory = 256 * MIB;
+      spec->network_zone = zone;
 
       hearth_machine_builder_create_async (connection, spec, NULL, create_cb, &res);
       if (!hearth_test_wait_flag (&res.done, 60000) || res.machine == NULL)
@@ -170,8 +183,9 @@ main (int   argc,
       g_clear_object (&res.machine);
     }
 
-  g_print ("bench-create on %s, TCG, %u machines (class-sandbox, Alpine 3.17, 256 MiB)\n",
-           "qemu:///embed", iterations);
+  g_print ("bench-create on %s, TCG, %u machines (class-sandbox, Alpine 3.17, 256 MiB, "
+           "network zone %s)\n",
+           root != NULL ? "qemu:///embed" : uri, iterations, zone_name);
   /* The first creation also waits for libvirt to probe QEMU's capabilities (once
    * per embed root, cached afterwards): report it apart from the rest. */
   g_print ("first (cold caches):   defined %7.1f ms  running %7.1f ms\n",
@@ -187,6 +201,7 @@ main (int   argc,
 
   hearth_test_iterate_for (500);
   hearth_connection_close (connection);
-  hearth_test_embed_root_remove (root);
+  if (root != NULL)
+    hearth_test_embed_root_remove (root);
   return 0;
 }
