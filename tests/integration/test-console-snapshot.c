@@ -22,6 +22,7 @@
 #include <glib/gstdio.h>
 #include <libvirt/libvirt.h>
 #include <libxml/parser.h>
+#include <linux/input-event-codes.h>
 #include <locale.h>
 #include <string.h>
 #include <unistd.h>
@@ -722,6 +723,58 @@ test_fullscreen_header (void)
   g_assert_true (gtk_widget_get_mapped (snapshot_button ()));
 }
 
+/* The keyboard shortcut ----------------------------------------------------------- */
+
+static gboolean
+snapshot_count_is_cb (gpointer data)
+{
+  return count_snapshots (fx.machine) == GPOINTER_TO_INT (data);
+}
+
+static void
+press_ctrl_shift_s (void)
+{
+  Window xid = gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (fx.window)));
+
+  move_pointer (300, 300);
+  XSetInputFocus (xdisplay (), xid, RevertToParent, CurrentTime);
+  XTestFakeKeyEvent (xdisplay (), KEY_LEFTCTRL + 8, True, CurrentTime);
+  XTestFakeKeyEvent (xdisplay (), KEY_LEFTSHIFT + 8, True, CurrentTime);
+  XTestFakeKeyEvent (xdisplay (), KEY_S + 8, True, CurrentTime);
+  XTestFakeKeyEvent (xdisplay (), KEY_S + 8, False, CurrentTime);
+  XTestFakeKeyEvent (xdisplay (), KEY_LEFTSHIFT + 8, False, CurrentTime);
+  XTestFakeKeyEvent (xdisplay (), KEY_LEFTCTRL + 8, False, CurrentTime);
+  XSync (xdisplay (), False);
+}
+
+/* Ctrl+Shift+S belongs to the guest while its screen has the keyboard, and
+ * takes a snapshot when the focus is elsewhere on the page. */
+static void
+test_snapshot_shortcut (void)
+{
+  g_autoptr(GError) error = NULL;
+  goffset offset;
+
+  g_assert_true (hearth_test_wait (display_shown_cb, NULL, TIMEOUT_MS));
+  g_assert_true (hearth_test_wait (snapshot_button_ready_cb, NULL, TIMEOUT_MS));
+  g_assert_cmpint (count_snapshots (fx.machine), ==, 1);
+
+  gtk_widget_grab_focus (GTK_WIDGET (hearth_console_page_get_display (fx.page)));
+  offset = hearth_test_serial_get_end (fx.serial);
+  press_ctrl_shift_s ();
+  /* "HEARTH-INPUT eventN 1 31 1": S (31) pressed, in the guest. */
+  g_assert_true (hearth_test_serial_wait_for_from (fx.serial, offset, " 1 31 1", TIMEOUT_MS,
+                                                   NULL, &error));
+  g_assert_no_error (error);
+  hearth_test_iterate_for (1000);
+  g_assert_cmpint (count_snapshots (fx.machine), ==, 1);
+
+  gtk_widget_grab_focus (snapshot_button ());
+  press_ctrl_shift_s ();
+  g_assert_true (hearth_test_wait (snapshot_count_is_cb, GINT_TO_POINTER (2), TIMEOUT_MS));
+  g_assert_true (hearth_test_wait (snapshot_button_ready_cb, NULL, TIMEOUT_MS));
+}
+
 /* ----------------------------------------------------------------------------- */
 
 /* Chinese needs its locale; generate it privately when the system lacks it. */
@@ -792,6 +845,7 @@ main (int   argc,
   g_test_add_func ("/console/snapshot/rename", test_snapshot_rename);
   g_test_add_func ("/console/sandbox/badges", test_sandbox_badges);
   g_test_add_func ("/console/fullscreen/header", test_fullscreen_header);
+  g_test_add_func ("/console/snapshot/shortcut", test_snapshot_shortcut);
 
   ret = g_test_run ();
 
