@@ -19,17 +19,29 @@
  * HearthDisplay: a GTK 4 widget showing one SPICE display and sending input.
  *
  * Frames. The display channel keeps the guest's primary surface in memory it
- * owns and tells us which rectangles changed (display-invalidate). A
- * GdkTexture must never change once made, so we cannot wrap that memory.
- * Instead we keep one "base" texture of the whole screen plus a list of small
- * "tile" textures, one per damaged rectangle, each a copy of only that
- * rectangle, drawn over the base in order. A small update (a blinking cursor,
- * a line of text) therefore costs a copy of its own pixels and one small
- * texture upload, never a full-frame copy. When the tiles add up to half the
- * screen, or there are too many of them, they are folded into a new base (one
- * full copy, amortised over at least half a screen of damage). Damage is
- * collected in a region and turned into tiles only when GTK asks for a frame,
- * so many invalidations between two frames cost one copy of their union.
+ * owns and tells us which rectangles changed (display-invalidate). A render
+ * node must never change once made, so we cannot wrap that memory. Instead
+ * the screen is cut into a grid of tiles, each a render node holding a copy
+ * of its part of the surface. Damage is collected in a region and turned into
+ * tiles only when GTK asks for a frame, so many invalidations between two
+ * frames cost one copy of their union; only the tiles it touches are copied
+ * again, and the others stay the same nodes from frame to frame, so GTK's
+ * render-node diff limits the repaint to the new tiles. A small update (a
+ * blinking cursor, a line of text) costs a copy of one tile, never a
+ * full-frame copy.
+ *
+ * What a tile is depends on the renderer. GL and Vulkan upload a GdkTexture
+ * once and keep it, so a tile is a texture node. GTK 4.8's cairo renderer
+ * (software rendering, remote X) instead converts every texture in the tree
+ * into a new cairo surface on every frame, even where nothing changed, which
+ * for a screen is a full-frame copy and allocation per frame; there a tile is
+ * a cairo node painting an image surface in cairo's own format, which it draws
+ * as it is and only where the frame is redrawn.
+ *
+ * Tiles overlap their right and bottom neighbours by a few pixels and are
+ * drawn in order, so when the screen is scaled to a size where tile edges fall
+ * between device pixels, the blended edge of one lies over its neighbour's
+ * copy of the same pixels rather than over the black background.
  *
  * Input. Keys go to the guest as PC scancodes looked up from the hardware
  * keycode (hearth-keymap.c), so the guest's layout decides what they mean,
@@ -43,15 +55,17 @@
  * for machines with a TCP listener; or the owner hands in a SpiceSession.
  */
 
-#define MAX_TILES 48
+#define TILE_SIZE 256
+#define TILE_OVERLAP 8 /* guest pixels: no seams down to 1/8 scale */
 #define RESIZE_GUEST_DELAY_MS 400
 #define GUEST_MIN_SIZE 320
 
-typedef struct
+typedef enum
 {
-  GdkTexture *texture;
-  int x, y;
-} Tile;
+  TILES_NONE,
+  TILES_TEXTURE,
+  TILES_CAIRO,
+} TileKind;
 
 struct _HearthDisplay
 {
@@ -76,10 +90,13 @@ struct _HearthDisplay
   int surface_height;
   int surface_stride;
 
-  /* What we draw: a full base texture and tiles over it (owned). */
-  GdkTexture *base;
-  GArray *tiles;
-  gint64 tile_area;
+  /* What we draw: tiles_x × tiles_y render nodes in rows (owned, NULL until
+   * made) and the damage not yet copied into them. */
+  GskRenderNode **tiles;
+  guint8 *tile_dirty;
+  int tiles_x;
+  int tiles_y;
+  TileKind tile_kind;
   cairo_region_t *damage;
 
   /* Where the guest screen is inside the widget, in widget coordinates. */
@@ -169,12 +186,65 @@ static void detach_session (HearthDisplay *self);
 /* -------------------------------------------------------------------------- */
 /* Frames                                                                     */
 
-/* Copies a rectangle of the primary surface into a new texture.
- *
- * The texture is packed 24-bit BGR: the guest's X byte is undefined (a screen
- * is never transparent), and GTK 4.8 turns 24-bit textures into cairo
- * surfaces (the cairo renderer draws textures that way on every frame) about
- * five times faster than 32-bit ones, whose download goes through floats. */
+/* Copies a rectangle of the primary surface to @dst as native-endian
+ * 0xFFRRGGBB words: cairo's RGB24 and GDK_MEMORY_DEFAULT alike. The guest's X
+ * byte is undefined (a screen is never transparent), so it is set opaque. */
+static void
+copy_pixels (HearthDisplay *self,
+             int            x,
+             int            y,
+             int            width,
+             int            height,
+             guint8        *dst,
+             gsize          dst_stride)
+{
+  g_assert (self->surface_data != NULL);
+
+  for (int row = 0; row < height; row++, dst += dst_stride)
+    {
+      const guint8 *src = self->surface_data + (gsize) (y + row) * self->surface_stride;
+      guint32 *out = (guint32 *) dst;
+
+      switch (self->surface_format)
+        {
+        case SPICE_SURFACE_FMT_16_565:
+          for (int i = 0; i < width; i++)
+            {
+              guint16 p = ((const guint16 *) src)[x + i];
+              guint r = (p >> 11) & 0x1f, g = (p >> 5) & 0x3f, b = p & 0x1f;
+
+              out[i] = 0xff000000u | (r << 3 | r >> 2) << 16 | (g << 2 | g >> 4) << 8
+                       | (b << 3 | b >> 2);
+            }
+          break;
+
+        case SPICE_SURFACE_FMT_16_555:
+          for (int i = 0; i < width; i++)
+            {
+              guint16 p = ((const guint16 *) src)[x + i];
+              guint r = (p >> 10) & 0x1f, g = (p >> 5) & 0x1f, b = p & 0x1f;
+
+              out[i] = 0xff000000u | (r << 3 | r >> 2) << 16 | (g << 3 | g >> 2) << 8
+                       | (b << 3 | b >> 2);
+            }
+          break;
+
+        case SPICE_SURFACE_FMT_32_xRGB:
+        case SPICE_SURFACE_FMT_32_ARGB:
+        default:
+          {
+            const guint32 *in = (const guint32 *) src + x;
+
+            /* A loop the compiler vectorises: about memcpy's speed. */
+            for (int i = 0; i < width; i++)
+              out[i] = in[i] | 0xff000000u;
+          }
+          break;
+        }
+    }
+}
+
+/* A new texture holding a copy of a rectangle of the primary surface. */
 static GdkTexture *
 copy_surface_rect (HearthDisplay *self,
                    int            x,
@@ -182,129 +252,167 @@ copy_surface_rect (HearthDisplay *self,
                    int            width,
                    int            height)
 {
-  gsize stride = ((gsize) width * 3 + 3) & ~(gsize) 3;
+  gsize stride = (gsize) width * 4;
   guint8 *pixels = g_malloc (stride * height);
   g_autoptr(GBytes) bytes = NULL;
 
-  g_assert (self->surface_data != NULL);
-
-  for (int row = 0; row < height; row++)
-    {
-      const guint8 *src = self->surface_data + (gsize) (y + row) * self->surface_stride;
-      guint8 *dst = pixels + row * stride;
-
-      switch (self->surface_format)
-        {
-        case SPICE_SURFACE_FMT_16_565:
-          for (int i = 0; i < width; i++, dst += 3)
-            {
-              guint16 p = ((const guint16 *) src)[x + i];
-              guint r = (p >> 11) & 0x1f, g = (p >> 5) & 0x3f, b = p & 0x1f;
-
-              dst[0] = b << 3 | b >> 2;
-              dst[1] = g << 2 | g >> 4;
-              dst[2] = r << 3 | r >> 2;
-            }
-          break;
-
-        case SPICE_SURFACE_FMT_16_555:
-          for (int i = 0; i < width; i++, dst += 3)
-            {
-              guint16 p = ((const guint16 *) src)[x + i];
-              guint r = (p >> 10) & 0x1f, g = (p >> 5) & 0x1f, b = p & 0x1f;
-
-              dst[0] = b << 3 | b >> 2;
-              dst[1] = g << 3 | g >> 2;
-              dst[2] = r << 3 | r >> 2;
-            }
-          break;
-
-        case SPICE_SURFACE_FMT_32_xRGB:
-        case SPICE_SURFACE_FMT_32_ARGB:
-        default:
-          /* Native-endian 0xXXRRGGBB words. */
-          for (int i = 0; i < width; i++, dst += 3)
-            {
-              guint32 p = ((const guint32 *) src)[x + i];
-
-              dst[0] = p & 0xff;
-              dst[1] = (p >> 8) & 0xff;
-              dst[2] = (p >> 16) & 0xff;
-            }
-          break;
-        }
-    }
-
+  copy_pixels (self, x, y, width, height, pixels, stride);
   bytes = g_bytes_new_take (pixels, stride * height);
-  return gdk_memory_texture_new (width, height, GDK_MEMORY_B8G8R8, bytes, stride);
+  return gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, stride);
+}
+
+/* A new cairo node holding a copy of a rectangle of the primary surface. The
+ * node records a paint of an image surface that only it holds (kept alive as
+ * its surface's user data, so cairo never needs to copy it again), so it never
+ * changes once made, like a texture, and draws without any conversion. */
+static GskRenderNode *
+copy_surface_rect_to_cairo_node (HearthDisplay *self,
+                                 int            x,
+                                 int            y,
+                                 int            width,
+                                 int            height)
+{
+  static const cairo_user_data_key_t image_key;
+  int stride = cairo_format_stride_for_width (CAIRO_FORMAT_RGB24, width);
+  guint8 *pixels = g_malloc ((gsize) stride * height);
+  cairo_surface_t *image;
+  GskRenderNode *node = gsk_cairo_node_new (&GRAPHENE_RECT_INIT (x, y, width, height));
+  cairo_t *cr;
+
+  if (self->surface_format == SPICE_SURFACE_FMT_32_xRGB
+      || self->surface_format == SPICE_SURFACE_FMT_32_ARGB)
+    {
+      /* RGB24 ignores the X byte: rows copy as they are. */
+      for (int row = 0; row < height; row++)
+        memcpy (pixels + (gsize) row * stride,
+                self->surface_data + (gsize) (y + row) * self->surface_stride + (gsize) x * 4,
+                (gsize) width * 4);
+    }
+  else
+    {
+      copy_pixels (self, x, y, width, height, pixels, stride);
+    }
+  image = cairo_image_surface_create_for_data (pixels, CAIRO_FORMAT_RGB24, width, height, stride);
+  cairo_surface_set_user_data (image, &image_key, pixels, g_free);
+
+  cr = gsk_cairo_node_get_draw_context (node);
+  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
+  cairo_set_source_surface (cr, image, x, y);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+
+  /* The recording surface drops its commands before its user data. */
+  cairo_surface_set_user_data (gsk_cairo_node_get_surface (node), &image_key, image,
+                               (cairo_destroy_func_t) cairo_surface_destroy);
+
+  return node;
+}
+
+static TileKind
+current_tile_kind (HearthDisplay *self)
+{
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  GskRenderer *renderer = native != NULL ? gtk_native_get_renderer (native) : NULL;
+
+  return renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer) ? TILES_CAIRO : TILES_TEXTURE;
 }
 
 static void
 clear_tiles (HearthDisplay *self)
 {
-  for (guint i = 0; i < self->tiles->len; i++)
-    g_clear_object (&g_array_index (self->tiles, Tile, i).texture);
-  g_array_set_size (self->tiles, 0);
-  self->tile_area = 0;
+  for (int i = 0; i < self->tiles_x * self->tiles_y; i++)
+    g_clear_pointer (&self->tiles[i], gsk_render_node_unref);
+  g_clear_pointer (&self->tiles, g_free);
+  g_clear_pointer (&self->tile_dirty, g_free);
+  self->tiles_x = self->tiles_y = 0;
 }
 
 static void
-rebase (HearthDisplay *self)
+damage_all (HearthDisplay *self)
+{
+  cairo_rectangle_int_t screen = { 0, 0, self->surface_width, self->surface_height };
+
+  cairo_region_union_rectangle (self->damage, &screen);
+}
+
+/* A new grid of tiles for the current surface size, all to be made. */
+static void
+reset_tiles (HearthDisplay *self)
 {
   clear_tiles (self);
-  g_clear_object (&self->base);
   cairo_region_destroy (self->damage);
   self->damage = cairo_region_create ();
 
-  if (self->surface_data != NULL && self->surface_width > 0 && self->surface_height > 0)
-    self->base = copy_surface_rect (self, 0, 0, self->surface_width, self->surface_height);
+  if (self->surface_width <= 0 || self->surface_height <= 0)
+    return;
+
+  self->tiles_x = (self->surface_width + TILE_SIZE - 1) / TILE_SIZE;
+  self->tiles_y = (self->surface_height + TILE_SIZE - 1) / TILE_SIZE;
+  self->tiles = g_new0 (GskRenderNode *, self->tiles_x * self->tiles_y);
+  self->tile_dirty = g_new0 (guint8, self->tiles_x * self->tiles_y);
+  damage_all (self);
 }
 
-/* Turns the damage collected since the last frame into tiles. */
+/* Makes new tiles for the damage collected since the last frame; the others
+ * stay the very same render nodes, so GTK redraws only the new ones. */
 static void
 flush_damage (HearthDisplay *self)
 {
-  gint64 screen_area = (gint64) self->surface_width * self->surface_height;
-  gint64 damage_area = 0;
+  TileKind kind = current_tile_kind (self);
   int n;
 
-  if (self->surface_data == NULL || cairo_region_is_empty (self->damage))
+  if (self->surface_data == NULL || self->tiles == NULL)
     return;
 
-  if (self->base == NULL)
+  if (kind != self->tile_kind)
     {
-      rebase (self);
-      return;
+      g_debug ("Tiles are now %s nodes", kind == TILES_CAIRO ? "cairo" : "texture");
+      self->tile_kind = kind;
+      damage_all (self);
     }
+
+  if (cairo_region_is_empty (self->damage))
+    return;
 
   n = cairo_region_num_rectangles (self->damage);
   for (int i = 0; i < n; i++)
     {
       cairo_rectangle_int_t r;
 
+      /* Tile c covers [c·SIZE, (c+1)·SIZE + OVERLAP). */
       cairo_region_get_rectangle (self->damage, i, &r);
-      damage_area += (gint64) r.width * r.height;
+      for (int row = MAX (0, (r.y - TILE_OVERLAP) / TILE_SIZE);
+           row <= MIN (self->tiles_y - 1, (r.y + r.height - 1) / TILE_SIZE); row++)
+        for (int col = MAX (0, (r.x - TILE_OVERLAP) / TILE_SIZE);
+             col <= MIN (self->tiles_x - 1, (r.x + r.width - 1) / TILE_SIZE); col++)
+          self->tile_dirty[row * self->tiles_x + col] = TRUE;
     }
 
-  if (self->tiles->len + n > MAX_TILES || 2 * (self->tile_area + damage_area) >= screen_area)
-    {
-      rebase (self);
-      return;
-    }
+  for (int row = 0; row < self->tiles_y; row++)
+    for (int col = 0; col < self->tiles_x; col++)
+      {
+        int i = row * self->tiles_x + col;
+        int x = col * TILE_SIZE, y = row * TILE_SIZE;
+        int width = MIN (TILE_SIZE + TILE_OVERLAP, self->surface_width - x);
+        int height = MIN (TILE_SIZE + TILE_OVERLAP, self->surface_height - y);
 
-  for (int i = 0; i < n; i++)
-    {
-      cairo_rectangle_int_t r;
-      Tile tile;
+        if (!self->tile_dirty[i])
+          continue;
 
-      cairo_region_get_rectangle (self->damage, i, &r);
-      tile.texture = copy_surface_rect (self, r.x, r.y, r.width, r.height);
-      tile.x = r.x;
-      tile.y = r.y;
-      g_array_append_val (self->tiles, tile);
-    }
+        self->tile_dirty[i] = FALSE;
+        g_clear_pointer (&self->tiles[i], gsk_render_node_unref);
+        if (kind == TILES_CAIRO)
+          {
+            self->tiles[i] = copy_surface_rect_to_cairo_node (self, x, y, width, height);
+          }
+        else
+          {
+            g_autoptr(GdkTexture) texture = copy_surface_rect (self, x, y, width, height);
 
-  self->tile_area += damage_area;
+            self->tiles[i] = gsk_texture_node_new (texture, &GRAPHENE_RECT_INIT (x, y, width, height));
+          }
+      }
+
   cairo_region_destroy (self->damage);
   self->damage = cairo_region_create ();
 }
@@ -350,8 +458,8 @@ on_display_primary_create_cb (SpiceChannel  *channel,
   self->surface_stride = stride;
   set_guest_size (self, width, height);
 
-  /* A new surface (resolution change, reboot): start over with one copy. */
-  rebase (self);
+  /* A new surface (resolution change, reboot): a new grid, all of it to copy. */
+  reset_tiles (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -1561,27 +1669,16 @@ hearth_display_snapshot (GtkWidget   *widget,
   flush_damage (self);
   update_view (self);
 
-  if (self->base != NULL)
+  if (self->tiles != NULL)
     {
-      int base_width = gdk_texture_get_width (self->base);
-      int base_height = gdk_texture_get_height (self->base);
-
       gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
       gtk_snapshot_save (snapshot);
       gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (self->view_x, self->view_y));
       gtk_snapshot_scale (snapshot, self->view_scale, self->view_scale);
 
-      gtk_snapshot_append_texture (snapshot, self->base,
-                                   &GRAPHENE_RECT_INIT (0, 0, base_width, base_height));
-      for (guint i = 0; i < self->tiles->len; i++)
-        {
-          Tile *tile = &g_array_index (self->tiles, Tile, i);
-
-          gtk_snapshot_append_texture (snapshot, tile->texture,
-                                       &GRAPHENE_RECT_INIT (tile->x, tile->y,
-                                                            gdk_texture_get_width (tile->texture),
-                                                            gdk_texture_get_height (tile->texture)));
-        }
+      for (int i = 0; i < self->tiles_x * self->tiles_y; i++)
+        if (self->tiles[i] != NULL)
+          gtk_snapshot_append_node (snapshot, self->tiles[i]);
 
       gtk_snapshot_restore (snapshot);
       gtk_snapshot_pop (snapshot);
@@ -1697,8 +1794,6 @@ hearth_display_finalize (GObject *object)
   HearthDisplay *self = HEARTH_DISPLAY (object);
 
   clear_tiles (self);
-  g_array_unref (self->tiles);
-  g_clear_object (&self->base);
   cairo_region_destroy (self->damage);
   g_clear_object (&self->cancellable);
   g_free (self->machine_name);
@@ -1936,7 +2031,6 @@ hearth_display_init (HearthDisplay *self)
   GtkWidget *widget = GTK_WIDGET (self);
   GtkEventController *controller;
 
-  self->tiles = g_array_new (FALSE, FALSE, sizeof (Tile));
   self->damage = cairo_region_create ();
   self->view_scale = 1;
   self->scale_to_fit = TRUE;
