@@ -272,6 +272,48 @@ test_dark (Fixture       *fixture,
   g_assert_cmpfloat (dark_line, >, light_line + 0.1);
 }
 
+/* The figures in a card's header: what is known, and one dash for nothing. */
+static void
+test_figures (void)
+{
+  g_autoptr(HearthStatsSeries) series = hearth_stats_series_new ("figures", 8,
+                                                                 HEARTH_STATS_BUCKET_USEC, 4);
+  double values[HEARTH_N_METRICS];
+  g_autofree char *none = NULL;
+  g_autofree char *unknown = NULL;
+  g_autofree char *cpu = NULL;
+  g_autofree char *memory = NULL;
+  g_autofree char *disk = NULL;
+  g_autofree char *network = NULL;
+
+  none = hearth_chart_format_figures (NULL, HEARTH_CHART_FIGURES_MEMORY);
+  g_assert_cmpstr (none, ==, "—");
+
+  for (guint i = 0; i < HEARTH_N_METRICS; i++)
+    values[i] = NAN;
+  hearth_stats_series_append (series, G_USEC_PER_SEC, values);
+  unknown = hearth_chart_format_figures (series, HEARTH_CHART_FIGURES_DISK);
+  g_assert_cmpstr (unknown, ==, "—");
+
+  values[HEARTH_METRIC_CPU] = 42;
+  values[HEARTH_METRIC_MEMORY_USED] = 1024.0 * 1024 * 1024;
+  values[HEARTH_METRIC_MEMORY_TOTAL] = 4 * 1024.0 * 1024 * 1024;
+  values[HEARTH_METRIC_DISK_READ] = 2 * 1024.0 * 1024;
+  values[HEARTH_METRIC_NET_TX] = 512;
+  hearth_stats_series_append (series, 2 * G_USEC_PER_SEC, values);
+
+  cpu = hearth_chart_format_figures (series, HEARTH_CHART_FIGURES_CPU);
+  memory = hearth_chart_format_figures (series, HEARTH_CHART_FIGURES_MEMORY);
+  disk = hearth_chart_format_figures (series, HEARTH_CHART_FIGURES_DISK);
+  network = hearth_chart_format_figures (series, HEARTH_CHART_FIGURES_NETWORK);
+  g_assert_cmpstr (cpu, ==, "42 %");
+  g_assert_cmpstr (memory, ==, "1.0\u00a0GiB of 4.0\u00a0GiB");
+  /* One figure known, the other not: each says what it is. GLib puts a
+   * no-break space between a size and its unit. */
+  g_assert_cmpstr (disk, ==, "Read 2.0\u00a0MiB/s · Write —");
+  g_assert_cmpstr (network, ==, "In — · Out 512 bytes/s");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -290,6 +332,7 @@ main (int   argc,
               test_summary, fixture_tear_down);
   g_test_add ("/ui/dashboard/chart/dark", Fixture, GINT_TO_POINTER (FALSE), fixture_set_up,
               test_dark, fixture_tear_down);
+  g_test_add_func ("/ui/dashboard/chart/figures", test_figures);
 
   return g_test_run ();
 }
