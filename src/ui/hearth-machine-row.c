@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "hearth-machine-item.h"
 #include "hearth-machine-row.h"
 #include "hearth-sandbox-badge.h"
 #include "hearth-ui-utils.h"
@@ -24,17 +25,10 @@ struct _HearthMachineRow
   HearthMachine *machine;
   GSignalGroup  *machine_signals;
 
-  /* Template children. */
-  GtkWidget *icon_frame;
-  GtkImage  *icon;
-  GtkLabel  *name_label;
+  /* Template children, most of them in item. */
+  HearthMachineItem item;   /* the state's CSS class goes on the icon's frame too */
   GtkLabel  *subtitle_label;
-  GtkWidget *state_dot;
-  GtkLabel  *state_label;
-  GtkWidget *busy_spinner;
   GtkWidget *menu_button;
-
-  const char *state_class;  /* static string, the CSS class on state_dot */
 };
 
 G_DEFINE_FINAL_TYPE (HearthMachineRow, hearth_machine_row, GTK_TYPE_WIDGET)
@@ -52,18 +46,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-static void
-update_name (HearthMachineRow *self)
-{
-  const char *name = self->machine ? hearth_machine_get_display_name (self->machine) : "";
-
-  gtk_label_set_label (self->name_label, name);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), name);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, name,
-                                  -1);
-}
 
 static void
 update_subtitle (HearthMachineRow *self)
@@ -98,49 +80,6 @@ update_subtitle (HearthMachineRow *self)
     subtitle = g_steal_pointer (&hardware);
 
   gtk_label_set_label (self->subtitle_label, subtitle);
-}
-
-static void
-update_state (HearthMachineRow *self)
-{
-  HearthMachineState state;
-  const char *label;
-  const char *css_class;
-
-  state = self->machine ? hearth_machine_get_state (self->machine) : HEARTH_MACHINE_STATE_UNKNOWN;
-  label = hearth_ui_state_to_label (state);
-  css_class = hearth_ui_state_to_css_class (state);
-
-  gtk_label_set_label (self->state_label, label);
-  gtk_image_set_from_icon_name (self->icon, hearth_ui_state_to_icon_name (state));
-
-  if (self->state_class != css_class)
-    {
-      if (self->state_class != NULL)
-        {
-          gtk_widget_remove_css_class (self->state_dot, self->state_class);
-          gtk_widget_remove_css_class (self->icon_frame, self->state_class);
-        }
-      gtk_widget_add_css_class (self->state_dot, css_class);
-      gtk_widget_add_css_class (self->icon_frame, css_class);
-      self->state_class = css_class;
-    }
-
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, label,
-                                  -1);
-}
-
-static void
-update_busy (HearthMachineRow *self)
-{
-  gboolean busy = self->machine != NULL && hearth_machine_get_busy (self->machine);
-
-  gtk_widget_set_visible (self->busy_spinner, busy);
-  gtk_spinner_set_spinning (GTK_SPINNER (self->busy_spinner), busy);
-  gtk_accessible_update_state (GTK_ACCESSIBLE (self),
-                               GTK_ACCESSIBLE_STATE_BUSY, busy,
-                               -1);
 }
 
 static void
@@ -274,13 +213,19 @@ hearth_machine_row_class_init (HearthMachineRowClass *klass)
   g_type_ensure (HEARTH_TYPE_SANDBOX_BADGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/hearthvm/Hearth/ui/hearth-machine-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, HearthMachineRow, icon_frame);
-  gtk_widget_class_bind_template_child (widget_class, HearthMachineRow, icon);
-  gtk_widget_class_bind_template_child (widget_class, HearthMachineRow, name_label);
+  gtk_widget_class_bind_template_child_full (widget_class, "icon_frame", FALSE,
+                                             G_STRUCT_OFFSET (HearthMachineRow, item.state_frame));
+  gtk_widget_class_bind_template_child_full (widget_class, "icon", FALSE,
+                                             G_STRUCT_OFFSET (HearthMachineRow, item.state_icon));
+  gtk_widget_class_bind_template_child_full (widget_class, "name_label", FALSE,
+                                             G_STRUCT_OFFSET (HearthMachineRow, item.name_label));
+  gtk_widget_class_bind_template_child_full (widget_class, "state_dot", FALSE,
+                                             G_STRUCT_OFFSET (HearthMachineRow, item.state_dot));
+  gtk_widget_class_bind_template_child_full (widget_class, "state_label", FALSE,
+                                             G_STRUCT_OFFSET (HearthMachineRow, item.state_label));
+  gtk_widget_class_bind_template_child_full (widget_class, "busy_spinner", FALSE,
+                                             G_STRUCT_OFFSET (HearthMachineRow, item.busy_spinner));
   gtk_widget_class_bind_template_child (widget_class, HearthMachineRow, subtitle_label);
-  gtk_widget_class_bind_template_child (widget_class, HearthMachineRow, state_dot);
-  gtk_widget_class_bind_template_child (widget_class, HearthMachineRow, state_label);
-  gtk_widget_class_bind_template_child (widget_class, HearthMachineRow, busy_spinner);
   gtk_widget_class_bind_template_child (widget_class, HearthMachineRow, menu_button);
   gtk_widget_class_bind_template_callback (widget_class, on_secondary_pressed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_long_pressed_cb);
@@ -296,13 +241,9 @@ hearth_machine_row_init (HearthMachineRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->item.widget = GTK_WIDGET (self);
   self->machine_signals = g_signal_group_new (HEARTH_TYPE_MACHINE);
-  g_signal_group_connect_swapped (self->machine_signals, "notify::display-name",
-                                  G_CALLBACK (update_name), self);
-  g_signal_group_connect_swapped (self->machine_signals, "notify::state",
-                                  G_CALLBACK (update_state), self);
-  g_signal_group_connect_swapped (self->machine_signals, "notify::busy",
-                                  G_CALLBACK (update_busy), self);
+  hearth_machine_item_connect (&self->item, self->machine_signals);
   g_signal_group_connect_swapped (self->machine_signals, "notify::os-id",
                                   G_CALLBACK (update_subtitle), self);
   g_signal_group_connect_swapped (self->machine_signals, "notify::vcpus",
@@ -336,10 +277,8 @@ hearth_machine_row_set_machine (HearthMachineRow *self,
     return;
 
   g_signal_group_set_target (self->machine_signals, machine);
-  update_name (self);
+  hearth_machine_item_update (&self->item, machine);
   update_subtitle (self);
-  update_state (self);
-  update_busy (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MACHINE]);
 }
