@@ -138,6 +138,29 @@ console_actions_update (HearthConsolePage *self)
   gtk_spinner_set_spinning (self->snapshot_spinner, self->taking_snapshot);
 }
 
+/* The state, or while a snapshot is taken, that (with how far it is when
+ * libvirt says: writing a UEFI machine's memory takes a while). */
+static void
+update_subtitle (HearthConsolePage *self)
+{
+  g_autofree char *text = NULL;
+  double progress = self->snapshot_tree != NULL
+                      ? hearth_snapshot_tree_get_progress (self->snapshot_tree)
+                      : -1;
+
+  if (!self->taking_snapshot)
+    text = g_strdup (hearth_ui_state_to_label (self->machine != NULL
+                                                 ? hearth_machine_get_state (self->machine)
+                                                 : HEARTH_MACHINE_STATE_UNKNOWN));
+  else if (progress < 0)
+    text = g_strdup (_("Taking a snapshot…"));
+  else
+    /* Translators: %d is a percentage; %% is the percent sign. */
+    text = g_strdup_printf (_("Taking a snapshot… %d %%"), (int) (progress * 100));
+
+  adw_window_title_set_subtitle (self->window_title, text);
+}
+
 static void
 update_page (HearthConsolePage *self)
 {
@@ -156,9 +179,7 @@ update_page (HearthConsolePage *self)
     }
 
   adw_window_title_set_title (self->window_title, name);
-  adw_window_title_set_subtitle (self->window_title,
-                                 self->taking_snapshot ? _("Taking a snapshot…")
-                                                       : hearth_ui_state_to_label (state));
+  update_subtitle (self);
   hearth_display_set_machine_name (self->display, name);
 
   /* libvirt pauses a machine while it saves its memory into a snapshot: keep
@@ -820,7 +841,11 @@ take_snapshot_activated (GtkWidget  *widget,
 
   /* The core reads the machine's snapshots once; later ones follow events. */
   if (self->snapshot_tree == NULL)
-    self->snapshot_tree = hearth_snapshot_tree_new (self->machine);
+    {
+      self->snapshot_tree = hearth_snapshot_tree_new (self->machine);
+      g_signal_connect_object (self->snapshot_tree, "notify::progress",
+                               G_CALLBACK (update_subtitle), self, G_CONNECT_SWAPPED);
+    }
 
   title = suggest_snapshot_title ();
   self->taking_snapshot = TRUE;
