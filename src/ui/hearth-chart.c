@@ -287,6 +287,28 @@ draw_line (cairo_t       *cr,
 }
 
 static void
+draw_empty_text (GtkWidget     *widget,
+                 GtkSnapshot   *snapshot,
+                 double         width,
+                 double         height,
+                 const GdkRGBA *foreground)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, _("No figures yet"));
+  GdkRGBA text = *foreground;
+  int text_width, text_height;
+
+  pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
+  pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
+  pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+  pango_layout_get_pixel_size (layout, &text_width, &text_height);
+  text.alpha *= SCALE_ALPHA;
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (0, floor ((height - text_height) / 2)));
+  gtk_snapshot_append_layout (snapshot, layout, &text);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
 hearth_chart_snapshot (GtkWidget   *widget,
                        GtkSnapshot *snapshot)
 {
@@ -310,24 +332,36 @@ hearth_chart_snapshot (GtkWidget   *widget,
   grid = foreground;
   grid.alpha *= GRID_ALPHA;
 
-  /* The grid: the baseline, the middle and the top. */
+  if (self->series != NULL)
+    {
+      points = hearth_stats_series_query_range (self->series, self->metric, self->range);
+      scan_points (points, &min, &max);
+      if (self->secondary_metric != HEARTH_CHART_NO_METRIC)
+        {
+          secondary = hearth_stats_series_query_range (self->series, self->secondary_metric,
+                                                       self->range);
+          scan_points (secondary, &min, &max);
+        }
+    }
+
+  /* The grid: the baseline, the middle and the top; no middle line under
+   * the words of an empty chart. */
   for (int i = 0; i <= 2; i++)
     {
       double y = i == 0 ? 0 : i == 1 ? floor (height / 2) : height - 1;
 
+      if (i == 1 && isnan (min) && isnan (max) && self->show_scale)
+        continue;
       gtk_snapshot_append_color (snapshot, &grid, &GRAPHENE_RECT_INIT (0, y, width, 1));
     }
 
-  if (self->series == NULL)
-    return;
-
-  points = hearth_stats_series_query_range (self->series, self->metric, self->range);
-  scan_points (points, &min, &max);
-  if (self->secondary_metric != HEARTH_CHART_NO_METRIC)
+  /* A large chart with nothing to draw says so rather than showing an empty
+   * grid; a small one stays quiet, as its row's figures say "—". */
+  if (isnan (min) && isnan (max))
     {
-      secondary = hearth_stats_series_query_range (self->series, self->secondary_metric,
-                                                   self->range);
-      scan_points (secondary, &min, &max);
+      if (self->show_scale)
+        draw_empty_text (widget, snapshot, width, height, &foreground);
+      return;
     }
   top = nice_ceiling (max, self->unit);
 
