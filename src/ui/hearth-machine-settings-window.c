@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "hearth-machine-settings-window.h"
+#include "hearth-settings-devices-page.h"
 #include "hearth-ui-utils.h"
 
 /**
@@ -1849,6 +1850,11 @@ hearth_machine_settings_window_constructed (GObject *object)
                                       self);
   if (!hearth_os_database_is_loaded (db))
     hearth_os_database_load_async (db, self->cancellable, on_os_database_loaded_cb, self);
+
+  /* Sharing (folders, USB devices) loads itself; the expert XML page stays last. */
+  hearth_settings_devices_page_insert (ADW_PREFERENCES_WINDOW (self), self->machine,
+                                       gtk_widget_get_ancestor (GTK_WIDGET (self->xml_group),
+                                                                ADW_TYPE_PREFERENCES_PAGE));
 }
 
 static void
