@@ -97,6 +97,19 @@ def open_dashboard(app):
     return window
 
 
+def stored(key):
+    """A key as Hearth's settings hold it (the keyfile backend main() picks)."""
+    path = os.path.join(os.environ['XDG_CONFIG_HOME'], 'glib-2.0', 'settings', 'keyfile')
+    try:
+        with open(path, encoding='utf-8') as f:
+            for line in f:
+                if line.startswith(key + '='):
+                    return line[len(key) + 1:].strip()
+    except FileNotFoundError:
+        pass
+    return ''
+
+
 def scroll_into_view(window, node, limit=40):
     top = window.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
     for _i in range(limit):
@@ -258,6 +271,10 @@ def scenario_metrics(app, tag, uri):
     set_port(free_port)
     url = 'http://127.0.0.1:%d/metrics' % free_port
     wait_for('the address', lambda: find_all(prefs, role='label', name=url))
+    if stored('metrics-export') != 'true' or \
+            stored('metrics-port') not in (str(free_port), 'uint16 %d' % free_port):
+        raise TestFailure('settings hold %r, %r' % (stored('metrics-export'),
+                                                   stored('metrics-port')))
     with urllib.request.urlopen(url, timeout=10) as response:
         body = response.read().decode('utf-8')
         kind = response.headers.get('Content-Type', '')
@@ -463,6 +480,8 @@ def scenario(app, tag, uri):
     if switch.getState().contains(pyatspi.STATE_CHECKED):
         raise TestFailure('the rule switch is still on')
     log('the rule was turned off')
+    wait_for('the rule stored as off', lambda: "'enabled': <false>" in stored('alert-rules'))
+    log('stored: ' + stored('alert-rules'))
     screenshot(tag + '-rule-off')
 
     # Ctrl+W closes it, and with it the sampling it asked for.
@@ -496,6 +515,11 @@ def main():
         uri = 'test://' + os.path.abspath(fixture)
     log('starting %s --connect %s' % (hearth, uri))
     launcher = os.environ.get('HEARTH_TEST_LAUNCHER', '').split()
+    # Settings in a keyfile of this test's own, so that it can read what
+    # Hearth stored.
+    config = tempfile.mkdtemp(prefix='hearth-dashboard-config-')
+    os.environ['XDG_CONFIG_HOME'] = config
+    os.environ['GSETTINGS_BACKEND'] = 'keyfile'
     # A critical in Hearth is a bug: make it fail the test loudly.
     os.environ['G_DEBUG'] = 'gc-friendly,fatal-criticals'
     process = subprocess.Popen(launcher + [hearth, '--connect', uri])
@@ -527,6 +551,7 @@ def main():
                 process.kill()
         if live:
             shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(config, ignore_errors=True)
     print('PASS', flush=True)
     return 0
 
