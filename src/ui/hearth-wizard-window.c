@@ -959,6 +959,17 @@ on_network_changed_cb (HearthWizardWindow *self)
     text = _("Reaches the internet and your home network. This purpose would use the DMZ, "
              "which this connection cannot give");
   gtk_label_set_text (self->network_note, text);
+  /* A zone that cannot be is a warning, not a description. */
+  if (network_zone_possible (self))
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->network_note), "warning");
+      gtk_widget_add_css_class (GTK_WIDGET (self->network_note), "dim-label");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->network_note), "dim-label");
+      gtk_widget_add_css_class (GTK_WIDGET (self->network_note), "warning");
+    }
   update_actions (self);
 }
 
