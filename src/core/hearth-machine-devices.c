@@ -1316,6 +1316,27 @@ try_live (DevicesOp  *op,
   return ret == 0;
 }
 
+/* libvirt 9.0 hot-plugs virtiofsd into the machine's cgroup without checking
+ * that there is one, and crashes (in Hearth's process with qemu:///embed)
+ * when there is none. A machine without a cgroup has no CPU scheduler
+ * parameters, which is safe to ask. */
+static gboolean
+domain_has_cgroup (virDomainPtr domain)
+{
+  int nparams = 0;
+  char *type = virDomainGetSchedulerType (domain, &nparams);
+
+  if (type == NULL)
+    {
+      g_debug ("No cgroup for the machine, so no virtiofs hot-plug: %s",
+               virGetLastErrorMessage ());
+      virResetLastError ();
+      return FALSE;
+    }
+  free (type);
+  return TRUE;
+}
+
 static gboolean
 check_folder (DevicesOp *op,
               GError   **error)
@@ -1432,6 +1453,7 @@ apply_change (DevicesOp    *op,
                    ? hearth_machine_devices_xml_dup_folder_device (new_xml, added->tag) : NULL;
           /* Without shared memory in the running machine, virtiofs cannot start. */
           *next_start = !state->live_shared_memory || device == NULL
+                        || !domain_has_cgroup (domain)
                         || !try_live (op, "add-shared-folder-live", TRUE, domain, device);
         }
       return TRUE;
@@ -1443,7 +1465,8 @@ apply_change (DevicesOp    *op,
           || !define_xml (op, new_xml, "remove-shared-folder", error))
         return FALSE;
       if (state->active)
-        *next_start = !try_live (op, "remove-shared-folder-live", FALSE, domain, device);
+        *next_start = device == NULL || !domain_has_cgroup (domain)
+                      || !try_live (op, "remove-shared-folder-live", FALSE, domain, device);
       return TRUE;
 
     case CHANGE_ATTACH_USB:
