@@ -1735,6 +1735,15 @@ hearth_display_size_allocate (GtkWidget *widget,
 }
 
 static void
+on_scale_factor_cb (HearthDisplay *self,
+                    GParamSpec    *pspec,
+                    gpointer       user_data)
+{
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+  schedule_guest_resize (self);
+}
+
+static void
 hearth_display_unrealize (GtkWidget *widget)
 {
   HearthDisplay *self = HEARTH_DISPLAY (widget);
@@ -2073,6 +2082,10 @@ hearth_display_init (HearthDisplay *self)
   g_signal_connect (controller, "scroll", G_CALLBACK (on_scroll_cb), self);
   g_signal_connect (controller, "scroll-begin", G_CALLBACK (on_scroll_begin_cb), self);
   gtk_widget_add_controller (widget, controller);
+
+  /* A window moved to a monitor of another scale: 1:1 needs another size,
+   * and the guest's resolution follows the device pixels. */
+  g_signal_connect (self, "notify::scale-factor", G_CALLBACK (on_scale_factor_cb), NULL);
 
   update_accessible_label (self);
 }

@@ -470,36 +470,54 @@ type_text (const char *text)
   fx.serial_offset = start;
 }
 
+/* What @widget draws, rendered by its window's renderer in device pixels
+ * (twice its size in each direction with GDK_SCALE=2), as the screen shows it. */
+static GdkTexture *
+render_widget (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  int scale = gtk_widget_get_scale_factor (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  /* Right after a layout change the widget may have nothing to draw until
+   * its next frame; give it a few. */
+  for (int attempt = 0; attempt < 50 && node == NULL; attempt++)
+    {
+      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+      if (attempt > 0)
+        wait_for (never_cb, NULL, 50);
+      gtk_snapshot_scale (snapshot, scale, scale);
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
+  g_assert_nonnull (node);
+
+  return gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                      node,
+                                      &GRAPHENE_RECT_INIT (0, 0, width * scale, height * scale));
+}
+
 static void
 save_artifact (const char *name)
 {
   const char *dir = g_getenv ("HEARTH_TEST_ARTIFACTS");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = NULL;
-  int width = gtk_widget_get_width (fx.window);
-  int height = gtk_widget_get_height (fx.window);
+  g_autofree char *file = NULL;
 
   if (dir == NULL)
     return;
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  paintable = gtk_widget_paintable_new (fx.window);
-  /* Right after a layout change the window may have nothing to draw until
-   * its next frame; give it a few. */
-  for (int attempt = 0; attempt < 50 && node == NULL; attempt++)
-    {
-      wait_for (never_cb, NULL, 50);
-      snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (fx.window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir, name, NULL);
+  texture = render_widget (fx.window);
+  /* The HiDPI run saves its own pictures next to the others. */
+  file = gtk_widget_get_scale_factor (fx.window) > 1
+           ? g_strdup_printf ("hidpi-%s", name)
+           : g_strdup (name);
+  path = g_build_filename (dir, file, NULL);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("Saved %s", path);
 }
@@ -545,23 +563,23 @@ compare_with_libvirt (void)
 static gboolean
 one_to_one_cb (gpointer data)
 {
-  return gtk_widget_get_width (GTK_WIDGET (fx.display)) >= hearth_display_get_guest_width (fx.display)
-         && gtk_widget_get_height (GTK_WIDGET (fx.display))
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (fx.display));
+
+  return gtk_widget_get_width (GTK_WIDGET (fx.display)) * scale
+           >= hearth_display_get_guest_width (fx.display)
+         && gtk_widget_get_height (GTK_WIDGET (fx.display)) * scale
               >= hearth_display_get_guest_height (fx.display);
 }
 
-/* What the widget draws (its base texture and the damage tiles over it),
- * rendered at 1:1, against libvirt's screenshot. */
+/* What the widget draws (its tiles), at 1:1, against libvirt's screenshot:
+ * one guest pixel on each device pixel, the screen centred in the widget. */
 static double
 compare_rendering_with_libvirt (void)
 {
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree guint8 *shot = NULL;
   g_autofree guint8 *mine = NULL;
-  int w = 0, h = 0;
+  int w = 0, h = 0, tw, th, ox, oy;
   gsize stride, differing = 0;
 
   hearth_display_set_scale_to_fit (fx.display, FALSE);
@@ -569,23 +587,21 @@ compare_rendering_with_libvirt (void)
   g_assert_true (wait_for (quiet_cb, NULL, STEP_TIMEOUT_MS));
 
   shot = libvirt_screenshot (&w, &h);
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (fx.display));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (GTK_WIDGET (fx.display)),
-                          gtk_widget_get_height (GTK_WIDGET (fx.display)));
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (fx.window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
-  g_assert_cmpint (gdk_texture_get_width (texture), ==, w);
-  g_assert_cmpint (gdk_texture_get_height (texture), ==, h);
+  texture = render_widget (GTK_WIDGET (fx.display));
+  tw = gdk_texture_get_width (texture);
+  th = gdk_texture_get_height (texture);
+  g_assert_cmpint (tw, >=, w);
+  g_assert_cmpint (th, >=, h);
+  ox = (tw - w) / 2;
+  oy = (th - h) / 2;
 
-  stride = (gsize) w * 4;
-  mine = g_malloc (stride * h);
+  stride = (gsize) tw * 4;
+  mine = g_malloc (stride * th);
   gdk_texture_download (texture, mine, stride);
   for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++)
       {
-        const guint8 *a = mine + y * stride + x * 4;
+        const guint8 *a = mine + (y + oy) * stride + (x + ox) * 4;
         const guint8 *b = shot + ((gsize) y * w + x) * 3;
 
         if (ABS (a[2] - b[0]) > 8 || ABS (a[1] - b[1]) > 8 || ABS (a[0] - b[2]) > 8)
@@ -725,12 +741,15 @@ fake_motion_to (double x,
   int sx = 0, sy = 0;
   Window child;
 
+  int scale = gdk_surface_get_scale_factor (surface);
+
   g_assert_true (gtk_widget_compute_point (GTK_WIDGET (fx.display), GTK_WIDGET (native), &in, &out));
   gtk_native_get_surface_transform (native, &nx, &ny);
   XTranslateCoordinates (xdisplay (), gdk_x11_surface_get_xid (surface),
                          DefaultRootWindow (xdisplay ()), 0, 0, &sx, &sy, &child);
-  XTestFakeMotionEvent (xdisplay (), -1, sx + (int) (out.x + nx), sy + (int) (out.y + ny),
-                        CurrentTime);
+  /* X counts device pixels; GTK with GDK_SCALE=2 two per widget unit. */
+  XTestFakeMotionEvent (xdisplay (), -1, sx + (int) ((out.x + nx) * scale),
+                        sy + (int) ((out.y + ny) * scale), CurrentTime);
   XSync (xdisplay (), False);
 }
 
