@@ -986,6 +986,10 @@ main (int   argc,
   g_setenv ("HEARTH_FORCE_TCG", "1", TRUE);
   hearth_test_init_core ();
 
+  /* qemu:///system first: once this process embeds the QEMU driver (setup()),
+   * libvirt routes qemu:///system to the embedded driver, which refuses it. */
+  g_test_add_func ("/create/system-pool", test_system_pool);
+  g_test_add_func ("/create/system-dmz", test_system_dmz);
   g_test_add_func ("/create/matrix", test_matrix);
   g_test_add_func ("/create/boot-bios", test_boot_bios);
   g_test_add_func ("/create/boot-uefi", test_boot_uefi);
@@ -993,8 +997,6 @@ main (int   argc,
   g_test_add_func ("/create/host", test_host);
   g_test_add_func ("/create/uefi-plain", test_uefi_plain);
   g_test_add_func ("/create/rollback", test_rollback);
-  g_test_add_func ("/create/system/pool", test_system_pool);
-  g_test_add_func ("/create/system/dmz", test_system_dmz);
 
   status = g_test_run ();
 
