@@ -41,6 +41,7 @@ struct _HearthConsolePage
   gboolean have_frame;
   char *last_error; /* translated, for the status page */
   HearthSnapshotTree *snapshot_tree; /* of machine, made on the first snapshot */
+  AdwToast *snapshot_toast; /* the toast with the last snapshot's name, until dismissed */
   gboolean taking_snapshot;
   GtkWidget *fullscreen_root; /* borrowed: the window whose notify::fullscreened we watch */
   gboolean fullscreen;
@@ -755,6 +756,24 @@ on_rename_button_clicked_cb (GtkButton        *button,
   gtk_widget_grab_focus (GTK_WIDGET (label));
 }
 
+static void
+on_snapshot_toast_dismissed_cb (HearthConsolePage *self,
+                                AdwToast          *toast)
+{
+  if (self->snapshot_toast == toast)
+    g_clear_object (&self->snapshot_toast);
+}
+
+/* Only a toast not dismissed yet: libadwaita 1.2 crashes on a second dismissal. */
+static void
+dismiss_snapshot_toast (HearthConsolePage *self)
+{
+  g_autoptr(AdwToast) toast = g_steal_pointer (&self->snapshot_toast);
+
+  if (toast != NULL)
+    adw_toast_dismiss (toast);
+}
+
 /* "Snapshot saved as [name] ✎": the name is a GtkEditableLabel, so it can be
  * renamed right there. The toast stays while the pointer or the focus is in it. */
 static void
@@ -764,7 +783,6 @@ show_snapshot_toast (HearthConsolePage *self,
   SnapshotName *data = g_new0 (SnapshotName, 1);
   GtkWidget *box, *prefix, *label, *button;
   AdwToast *toast;
-  g_autofree char *title = NULL;
 
   data->snapshot_name = g_strdup (hearth_snapshot_get_name (snapshot));
   data->title = g_strdup (hearth_snapshot_get_title (snapshot));
@@ -795,11 +813,14 @@ show_snapshot_toast (HearthConsolePage *self,
   g_signal_connect (button, "clicked", G_CALLBACK (on_rename_button_clicked_cb), label);
   gtk_box_append (GTK_BOX (box), button);
 
-  /* Translators: %s is the snapshot's name; read by screen readers. */
-  title = g_strdup_printf (_("Snapshot “%s” taken"), data->title);
-  toast = adw_toast_new (title);
+  /* The custom title replaces the title; a newer snapshot's toast replaces this one. */
+  toast = adw_toast_new ("");
   adw_toast_set_custom_title (toast, box);
   adw_toast_set_timeout (toast, SNAPSHOT_TOAST_TIMEOUT_S);
+  dismiss_snapshot_toast (self);
+  self->snapshot_toast = g_object_ref (toast);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (on_snapshot_toast_dismissed_cb), self,
+                           G_CONNECT_SWAPPED);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -1094,6 +1115,7 @@ hearth_console_page_dispose (GObject *object)
   g_clear_object (&self->machine_signals);
   g_clear_object (&self->machine);
   g_clear_object (&self->snapshot_tree);
+  g_clear_object (&self->snapshot_toast);
   if (self->display != NULL)
     hearth_display_close (self->display);
   g_clear_handle_id (&self->reconnect_source, g_source_remove);
@@ -1346,9 +1368,13 @@ hearth_console_page_set_machine (HearthConsolePage *self,
   self->have_frame = FALSE;
   self->reconnect_attempts = 0;
   set_last_error (self, NULL);
-  /* A snapshot under way goes on in the core; its toast would name the wrong machine. */
+  /* A snapshot under way goes on in the core; its toast would name the wrong
+   * machine, and the one shown can no longer rename the previous machine's
+   * snapshot. (Dismissing it here crashes libadwaita 1.2.) */
   g_clear_object (&self->snapshot_tree);
   self->taking_snapshot = FALSE;
+  if (self->snapshot_toast != NULL)
+    gtk_widget_set_sensitive (adw_toast_get_custom_title (self->snapshot_toast), FALSE);
 
   g_set_object (&self->machine, machine);
   g_signal_group_set_target (self->machine_signals, machine);

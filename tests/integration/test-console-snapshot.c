@@ -35,6 +35,7 @@
 #include "hearth-test-utils.h"
 
 #define TIMEOUT_MS 120000
+#define RENAMED_TITLE "Before the update <更新前> & 'after'"
 
 static struct
 {
@@ -96,6 +97,20 @@ has_action_cb (GtkWidget *widget,
 {
   return GTK_IS_ACTIONABLE (widget)
          && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), data) == 0;
+}
+
+static gboolean
+other_name_field_cb (GtkWidget *widget,
+                     gpointer   data)
+{
+  return GTK_IS_EDITABLE_LABEL (widget) && gtk_widget_get_mapped (widget)
+         && g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (widget)), data) != 0;
+}
+
+static gboolean
+other_name_field_shown_cb (gpointer data)
+{
+  return find_widget (fx.window, other_name_field_cb, data) != NULL;
 }
 
 static gboolean
@@ -509,7 +524,7 @@ test_snapshot_take (void)
 static void
 test_snapshot_rename (void)
 {
-  const char *new_title = "Before the update <更新前> & 'after'";
+  const char *new_title = RENAMED_TITLE;
   g_autofree char *refusal = NULL;
   GtkWidget *field = find_name_field ();
   GtkWidget *pencil;
@@ -753,6 +768,7 @@ static void
 test_snapshot_shortcut (void)
 {
   g_autoptr(GError) error = NULL;
+  GtkWidget *field;
   goffset offset;
 
   g_assert_true (hearth_test_wait (display_shown_cb, NULL, TIMEOUT_MS));
@@ -773,6 +789,17 @@ test_snapshot_shortcut (void)
   press_ctrl_shift_s ();
   g_assert_true (hearth_test_wait (snapshot_count_is_cb, GINT_TO_POINTER (2), TIMEOUT_MS));
   g_assert_true (hearth_test_wait (snapshot_button_ready_cb, NULL, TIMEOUT_MS));
+  /* The new snapshot's toast, not the renamed one's. */
+  g_assert_true (hearth_test_wait (other_name_field_shown_cb, (gpointer) RENAMED_TITLE,
+                                   TIMEOUT_MS));
+  field = find_widget (fx.window, other_name_field_cb, (gpointer) RENAMED_TITLE);
+
+  /* Another machine on the page: the toast naming this one's snapshot can no
+   * longer rename it. */
+  hearth_console_page_set_machine (fx.page, fx.raw_machine);
+  g_assert_false (gtk_widget_is_sensitive (field));
+  hearth_console_page_set_machine (fx.page, fx.machine);
+  g_assert_true (hearth_test_wait (display_shown_cb, NULL, TIMEOUT_MS));
 }
 
 /* ----------------------------------------------------------------------------- */
