@@ -27,7 +27,9 @@
  *   demand, like Hearth's storage pool, and an existing network or filter of that
  *   name is used as it is, never redefined. The filter needs libvirt's nwfilter
  *   driver, which only a privileged daemon has (qemu:///system): elsewhere the
- *   zone is unavailable and creation says so instead of quietly giving less.
+ *   zone is unavailable and creation says so instead of quietly giving less. (A
+ *   session daemon answers nwfilter calls with an empty list, so the check is on
+ *   the connection being a system one.)
  *
  * Known limit: a host with a public IPv4 address on one of its own interfaces can
  * still be reached through that address.
@@ -287,10 +289,23 @@ gboolean
 _hearth_network_zone_available (virConnectPtr     conn,
                                 HearthNetworkZone zone)
 {
+  g_autofree char *uri = NULL;
+  g_autoptr(GUri) parsed = NULL;
   gboolean available;
 
   if (zone != HEARTH_NETWORK_ZONE_DMZ)
     return TRUE;
+
+  /* A session daemon answers nwfilter calls (with no filters) but can neither
+   * apply filters nor start a NAT network: only system daemons, local or remote
+   * ("qemu+ssh://host/system"), can. */
+  uri = virConnectGetURI (conn);
+  parsed = uri ? g_uri_parse (uri, G_URI_FLAGS_NON_DNS | G_URI_FLAGS_ENCODED, NULL) : NULL;
+  if (parsed == NULL || g_strcmp0 (g_uri_get_path (parsed), "/system") != 0)
+    {
+      virResetLastError ();
+      return FALSE;
+    }
   available = virConnectNumOfNWFilters (conn) >= 0 && virConnectNumOfNetworks (conn) >= 0;
   virResetLastError ();
   return available;

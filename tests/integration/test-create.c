@@ -404,6 +404,8 @@ test_host (void)
   g_assert_cmpuint (hearth_host_profile_get_threads (host), >, 0);
   g_assert_cmpuint (hearth_host_profile_get_memory (host), >, 0);
   g_assert_cmpuint (hearth_host_profile_get_pool_free (host), >, 0);
+  /* qemu:///embed has no network filters: no DMZ. */
+  g_assert_false (hearth_host_profile_get_dmz_available (host));
 }
 
 /* UEFI without Secure Boot: libvirt picks a firmware build without it. */
@@ -854,6 +856,15 @@ test_system_dmz (void)
     return;
   if (fx.had_dmz_network || fx.had_dmz_filter)
     g_test_message ("qemu:///system already has Hearth's DMZ network or filter: testing reuse");
+
+  /* The system connection can give the DMZ, and the host profile says so. */
+  {
+    g_autoptr(HearthHostProfile) host = NULL;
+
+    hearth_host_profile_probe_async (fx.connection, NULL, probe_cb, &host);
+    g_assert_true (hearth_test_wait (pointer_set, &host, 30000));
+    g_assert_true (hearth_host_profile_get_dmz_available (host));
+  }
 
   {
     g_autoptr(HearthMachineSpec) spec = hearth_machine_spec_new (first_name);
