@@ -119,19 +119,11 @@ static SandboxOp *
 sandbox_op_new (HearthSandbox *self,
                 GError       **error)
 {
-  g_autoptr(GError) local_error = NULL;
   SandboxOp *op;
   virConnectPtr conn;
 
-  if (self->connection == NULL
-      || !(conn = _hearth_connection_dup_virconn (self->connection, &local_error)))
-    {
-      if (local_error == NULL)
-        g_set_error (&local_error, HEARTH_ERROR, HEARTH_ERROR_CONNECTION_LOST,
-                     "The connection is gone");
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
+  if (!(conn = _hearth_snapshot_dup_virconn (self->connection, error)))
+    return NULL;
 
   op = g_new0 (SandboxOp, 1);
   op->conn = conn;
@@ -811,6 +803,26 @@ hearth_sandbox_set_finish (HearthSandbox *self,
   op = g_task_get_task_data (G_TASK (result));
   set_choice (self, op->uuid, op->snapshot_name);
   return TRUE;
+}
+
+/* A libvirt connection for a worker, or why there is none (@connection may be
+ * %NULL once it is gone). */
+virConnectPtr
+_hearth_snapshot_dup_virconn (HearthConnection *connection,
+                              GError          **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  virConnectPtr conn = connection ? _hearth_connection_dup_virconn (connection, &local_error)
+                                  : NULL;
+
+  if (conn == NULL)
+    {
+      if (local_error == NULL)
+        g_set_error (&local_error, HEARTH_ERROR, HEARTH_ERROR_CONNECTION_LOST,
+                     "The connection is gone");
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    }
+  return conn;
 }
 
 /* Tells snapshot trees that @uuid's snapshots changed behind their back (the

@@ -79,6 +79,8 @@ gboolean            _hearth_snapshot_schedule_sync (virDomainPtr       domain,
                                                     GError           **error);
 void                _hearth_sandbox_emit_snapshot_event (HearthSandbox *self,
                                                          const char    *uuid);
+virConnectPtr       _hearth_snapshot_dup_virconn   (HearthConnection  *connection,
+                                                    GError           **error);
 gboolean            _hearth_snapshot_revert_sync   (virDomainPtr       domain,
                                                     const char        *name,
                                                     gboolean           stay_off,

@@ -110,19 +110,11 @@ static SchedulerOp *
 scheduler_op_new (HearthSnapshotScheduler *self,
                   GError                 **error)
 {
-  g_autoptr(GError) local_error = NULL;
   SchedulerOp *op;
   virConnectPtr conn;
 
-  if (self->connection == NULL
-      || !(conn = _hearth_connection_dup_virconn (self->connection, &local_error)))
-    {
-      if (local_error == NULL)
-        g_set_error (&local_error, HEARTH_ERROR, HEARTH_ERROR_CONNECTION_LOST,
-                     "The connection is gone");
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
+  if (!(conn = _hearth_snapshot_dup_virconn (self->connection, error)))
+    return NULL;
 
   op = g_new0 (SchedulerOp, 1);
   op->conn = conn;
