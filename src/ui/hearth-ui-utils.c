@@ -243,3 +243,28 @@ hearth_ui_show_error_dialog (GtkWidget    *parent,
   adw_message_dialog_set_close_response (dialog, "close");
   gtk_window_present (GTK_WINDOW (dialog));
 }
+
+static void
+on_spinner_map_cb (GtkSpinner *spinner)
+{
+  gtk_spinner_start (spinner);
+}
+
+static void
+on_spinner_unmap_cb (GtkSpinner *spinner)
+{
+  gtk_spinner_stop (spinner);
+}
+
+/* GTK 4.8 keeps a spinning spinner's CSS animation ticking even while the
+ * spinner sits on a hidden stack page, which redraws the window every frame.
+ * Spins @spinner only while it is on screen. */
+void
+hearth_ui_spin_while_mapped (GtkSpinner *spinner)
+{
+  g_return_if_fail (GTK_IS_SPINNER (spinner));
+
+  gtk_spinner_set_spinning (spinner, gtk_widget_get_mapped (GTK_WIDGET (spinner)));
+  g_signal_connect (spinner, "map", G_CALLBACK (on_spinner_map_cb), NULL);
+  g_signal_connect (spinner, "unmap", G_CALLBACK (on_spinner_unmap_cb), NULL);
+}

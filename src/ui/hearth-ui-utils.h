@@ -23,5 +23,6 @@ char       *hearth_ui_action_done_toast  (HearthMachineAction  action,
 void        hearth_ui_show_error_dialog  (GtkWidget           *parent,
                                           const char          *heading,
                                           const GError        *error);
+void        hearth_ui_spin_while_mapped  (GtkSpinner          *spinner);
 
 G_END_DECLS

@@ -37,6 +37,7 @@ struct _HearthWindow
   GtkSearchBar    *search_bar;
   GtkSearchEntry  *search_entry;
   GtkStack        *main_stack;
+  GtkSpinner      *loading_spinner;
   GtkLabel        *loading_label;
   AdwStatusPage   *error_page;
   AdwStatusPage   *empty_page;

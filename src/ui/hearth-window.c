@@ -854,6 +854,7 @@ hearth_window_class_init (HearthWindowClass *klass)
                                                "/org/hearthvm/Hearth/ui/hearth-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, page_stack);
+  gtk_widget_class_bind_template_child (widget_class, HearthWindow, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, content_box);
   gtk_widget_class_bind_template_child (widget_class, HearthWindow, search_button);
@@ -904,6 +905,7 @@ hearth_window_init (HearthWindow *self)
   /* Before the template: its toggle buttons query the win.view-mode state. */
   self->view_mode = g_strdup ("grid");
   gtk_widget_init_template (GTK_WIDGET (self));
+  hearth_ui_spin_while_mapped (self->loading_spinner);
 
   self->cancellable = g_cancellable_new ();
   self->pending_deletions = g_ptr_array_new_with_free_func (g_object_unref);
