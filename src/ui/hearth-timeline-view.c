@@ -37,6 +37,7 @@ typedef struct
   GtkWidget      *placeholder;
   GtkLabel       *title_label;
   GtkLabel       *time_label;
+  char           *thumbnail;  /* owned: the thumbnail asked for, or NULL */
   guint           column;     /* position in time, oldest first */
   guint           lane;
   gboolean        placed;
@@ -60,6 +61,9 @@ struct _HearthTimelineView
   guint               rebuild_id;
   guint               focus_tick_id;
   guint               clock_id;     /* refreshes "10:42 today" as days pass */
+  GHashTable         *textures;     /* thumbnail path → GdkTexture, decoded once */
+  GHashTable         *loading;      /* thumbnail paths being decoded in a worker */
+  GCancellable       *cancellable;  /* for the decoding; cancelled in dispose */
 };
 
 G_DEFINE_FINAL_TYPE (HearthTimelineView, hearth_timeline_view, GTK_TYPE_WIDGET)
@@ -146,6 +150,95 @@ hearth_timeline_snapshot_title (HearthSnapshot *snapshot)
   return title != NULL && *title != '\0' ? title : name;
 }
 
+/* Thumbnails --------------------------------------------------------------- *
+ *
+ * Decoding a PNG takes milliseconds; a history with many thumbnails decoded on
+ * the main thread at every change (a revert changes "current" on two snapshots
+ * and rebuilds the view) stalled the window. Each thumbnail is decoded once, in a
+ * worker, kept by path, and shown by every card that asks for it.
+ */
+
+static void
+show_texture (Node       *node,
+              GdkTexture *texture)
+{
+  gtk_picture_set_paintable (GTK_PICTURE (node->picture), GDK_PAINTABLE (texture));
+  gtk_widget_set_visible (node->picture, texture != NULL);
+  gtk_widget_set_visible (node->placeholder, texture == NULL);
+}
+
+static void
+decode_worker (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GdkTexture *texture = gdk_texture_new_from_filename (task_data, &error);
+
+  if (texture == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, texture, g_object_unref);
+}
+
+static void
+on_decoded_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *path = g_task_get_task_data (G_TASK (result));
+  HearthTimelineView *self;
+  GHashTableIter iter;
+  gpointer value;
+
+  texture = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = HEARTH_TIMELINE_VIEW (object);
+  g_hash_table_remove (self->loading, path);
+  if (texture == NULL)
+    {
+      /* A thumbnail that cannot be read leaves the placeholder. */
+      g_debug ("Could not read the thumbnail %s: %s", path, error->message);
+      return;
+    }
+  g_hash_table_insert (self->textures, g_strdup (path), g_object_ref (texture));
+
+  g_hash_table_iter_init (&iter, self->nodes);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (g_strcmp0 (((Node *) value)->thumbnail, path) == 0)
+      show_texture (value, texture);
+}
+
+static void
+update_thumbnail (HearthTimelineView *self,
+                  Node               *node)
+{
+  const char *path = hearth_snapshot_get_thumbnail_path (node->snapshot);
+  g_autoptr(GTask) task = NULL;
+  GdkTexture *texture;
+
+  if (g_strcmp0 (path, node->thumbnail) == 0)
+    return;
+  g_free (node->thumbnail);
+  node->thumbnail = g_strdup (path);
+
+  texture = path ? g_hash_table_lookup (self->textures, path) : NULL;
+  show_texture (node, texture);
+  if (path == NULL || texture != NULL || g_hash_table_contains (self->loading, path))
+    return;
+
+  g_hash_table_add (self->loading, g_strdup (path));
+  task = g_task_new (self, self->cancellable, on_decoded_cb, NULL);
+  g_task_set_source_tag (task, update_thumbnail);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_run_in_thread (task, decode_worker);
+}
+
 /* Nodes -------------------------------------------------------------------- */
 
 static void
@@ -153,6 +246,7 @@ node_free (Node *node)
 {
   g_clear_object (&node->snapshot);
   g_clear_pointer (&node->card, gtk_widget_unparent);
+  g_free (node->thumbnail);
   g_free (node);
 }
 
@@ -161,26 +255,13 @@ update_node (HearthTimelineView *self,
              Node               *node)
 {
   HearthSnapshot *snapshot = node->snapshot;
-  const char *path = hearth_snapshot_get_thumbnail_path (snapshot);
   g_autofree char *when = dup_snapshot_time (snapshot);
   g_autofree char *label = NULL;
   gboolean current = hearth_snapshot_get_current (snapshot);
 
   gtk_label_set_label (node->title_label, hearth_timeline_snapshot_title (snapshot));
   gtk_label_set_label (node->time_label, when);
-
-  if (path != NULL && g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    {
-      gtk_picture_set_filename (GTK_PICTURE (node->picture), path);
-      gtk_widget_set_visible (node->picture, TRUE);
-      gtk_widget_set_visible (node->placeholder, FALSE);
-    }
-  else
-    {
-      gtk_picture_set_paintable (GTK_PICTURE (node->picture), NULL);
-      gtk_widget_set_visible (node->picture, FALSE);
-      gtk_widget_set_visible (node->placeholder, TRUE);
-    }
+  update_thumbnail (self, node);
 
   if (current)
     gtk_widget_add_css_class (node->card, "current");
@@ -852,6 +933,7 @@ hearth_timeline_view_dispose (GObject *object)
 
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
   g_clear_handle_id (&self->clock_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
   if (self->focus_tick_id != 0)
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->focus_tick_id);
@@ -883,6 +965,9 @@ hearth_timeline_view_finalize (GObject *object)
 
   g_clear_pointer (&self->nodes, g_hash_table_unref);
   g_clear_pointer (&self->ordered, g_ptr_array_unref);
+  g_clear_pointer (&self->textures, g_hash_table_unref);
+  g_clear_pointer (&self->loading, g_hash_table_unref);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (hearth_timeline_view_parent_class)->finalize (object);
 }
@@ -974,6 +1059,9 @@ hearth_timeline_view_init (HearthTimelineView *self)
   self->orientation = GTK_ORIENTATION_HORIZONTAL;
   self->nodes = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) node_free);
   self->ordered = g_ptr_array_new ();
+  self->textures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->loading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->cancellable = g_cancellable_new ();
 
   self->here_label = gtk_label_new (_("You are here"));
   gtk_widget_add_css_class (self->here_label, "here-marker");
