@@ -424,6 +424,8 @@ set_guest_size (HearthDisplay *self,
 {
   gboolean changed = FALSE;
 
+  /* Both notified together: nobody sees a new width with the old height. */
+  g_object_freeze_notify (G_OBJECT (self));
   if (self->surface_width != width)
     {
       self->surface_width = width;
@@ -436,6 +438,7 @@ set_guest_size (HearthDisplay *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GUEST_HEIGHT]);
       changed = TRUE;
     }
+  g_object_thaw_notify (G_OBJECT (self));
 
   if (changed)
     gtk_widget_queue_resize (GTK_WIDGET (self));

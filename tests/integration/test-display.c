@@ -1078,6 +1078,65 @@ reset_domain (void)
 }
 
 static void
+on_guest_size_cb (GObject    *object,
+                  GParamSpec *pspec,
+                  gpointer    user_data)
+{
+  GPtrArray *sizes = user_data;
+  g_autofree char *size = g_strdup_printf ("%d×%d", hearth_display_get_guest_width (fx.display),
+                                           hearth_display_get_guest_height (fx.display));
+
+  if (sizes->len == 0 || g_strcmp0 (g_ptr_array_index (sizes, sizes->len - 1), size) != 0)
+    g_ptr_array_add (sizes, g_steal_pointer (&size));
+}
+
+/* The guest changes its resolution while the widget shows it: on a reset the
+ * firmware's VGA mode comes first, then the kernel's qxl framebuffer. The
+ * widget follows every size and ends up drawing exactly the guest's screen,
+ * with nothing left of the screens before. */
+static void
+test_display_resolution_change (void)
+{
+  g_autoptr(GPtrArray) sizes = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *seen = NULL;
+  guint frames_before = fx.frames;
+  double differing = 1;
+  gulong width_id, height_id;
+
+  width_id = g_signal_connect (fx.display, "notify::guest-width", G_CALLBACK (on_guest_size_cb),
+                               sizes);
+  height_id = g_signal_connect (fx.display, "notify::guest-height",
+                                G_CALLBACK (on_guest_size_cb), sizes);
+
+  start_step ();
+  reset_domain ();
+  g_assert_true (wait_for (reboot_done_cb, GUINT_TO_POINTER (frames_before), BOOT_TIMEOUT_MS));
+  if (!hearth_display_get_connected (fx.display))
+    connect_display ();
+  g_assert_true (wait_for (frames_after_cb, GUINT_TO_POINTER (frames_before), STEP_TIMEOUT_MS));
+  g_assert_true (wait_for (quiet_cb, NULL, STEP_TIMEOUT_MS));
+
+  g_signal_handler_disconnect (fx.display, width_id);
+  g_signal_handler_disconnect (fx.display, height_id);
+  g_ptr_array_add (sizes, NULL);
+  seen = g_strjoinv (" → ", (char **) sizes->pdata);
+  g_test_message ("Guest sizes seen: %s", seen);
+
+  /* At least one other size before the final one. */
+  g_assert_cmpuint (sizes->len - 1, >=, 2);
+
+  for (int attempt = 0; attempt < 5 && differing > 0.001; attempt++)
+    {
+      differing = compare_rendering_with_libvirt ();
+      g_test_message ("After the resolution change, attempt %d: %.4f%% of pixels differ", attempt,
+                      differing * 100);
+    }
+  g_assert_cmpfloat (differing, <=, 0.001);
+  /* The frame the widget keeps has the guest's new size (asserted inside). */
+  g_assert_cmpfloat (compare_with_libvirt (), <=, 0.001);
+}
+
+static void
 test_display_reconnect (void)
 {
   guint frames_before;
@@ -1275,6 +1334,7 @@ main (int   argc,
   g_test_add_func ("/display/spice/real-keys", test_display_real_keys);
   g_test_add_func ("/display/spice/focus-releases-keys", test_display_focus_releases_keys);
   g_test_add_func ("/display/spice/mouse", test_display_mouse);
+  g_test_add_func ("/display/spice/resolution-change", test_display_resolution_change);
   g_test_add_func ("/display/spice/reconnect", test_display_reconnect);
   g_test_add_func ("/display/spice/tablet", test_display_tablet);
 
