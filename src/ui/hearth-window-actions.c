@@ -78,6 +78,8 @@ _hearth_window_actions_update (HearthWindow *self)
                                  machine != NULL && connection_is_up (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "machine.snapshots",
                                  machine != NULL && connection_is_up (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "machine.resources",
+                                 machine != NULL && connection_is_up (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-menu", machine != NULL);
 }
 
@@ -426,6 +428,20 @@ snapshots_activated (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (hearth_timeline_window_new (GTK_WINDOW (self), machine)));
 }
 
+/* The machine's charts, idle policy and limits: the application's
+ * app.machine-stats window, one per machine. */
+static void
+resources_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  HearthMachine *machine = _hearth_window_get_selected_machine (HEARTH_WINDOW (widget));
+
+  if (machine != NULL)
+    gtk_widget_activate_action (widget, "app.machine-stats", "s",
+                                hearth_machine_get_uuid (machine));
+}
+
 /* Settings ----------------------------------------------------------------- */
 
 static void
@@ -497,6 +513,7 @@ _hearth_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "machine.delete", NULL, delete_activated);
   gtk_widget_class_install_action (widget_class, "machine.settings", NULL, settings_activated);
   gtk_widget_class_install_action (widget_class, "machine.snapshots", NULL, snapshots_activated);
+  gtk_widget_class_install_action (widget_class, "machine.resources", NULL, resources_activated);
 
   /* Pause and Resume share Ctrl+P: only the one that is enabled runs. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
