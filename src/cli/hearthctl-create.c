@@ -458,7 +458,8 @@ hearthctl_create_run (HearthConnection *connection,
     spec->disk_size = (guint64) opt_disk_size * GIB;
   /* A purpose's DMZ needs libvirt's network filters; without them the machine
    * gets the home network, as in the wizard, and stderr says so. */
-  if (spec->network_zone == HEARTH_NETWORK_ZONE_DMZ && !hearth_host_profile_get_dmz_available (host))
+  if (spec->network_zone == HEARTH_NETWORK_ZONE_DMZ
+      && !hearth_host_profile_get_dmz_available (host))
     {
       g_printerr (_("Note: this connection cannot put the machine in the DMZ network zone (that "
                     "needs libvirt’s network filters, as on qemu:///system); it gets the home "

@@ -57,11 +57,11 @@ static const struct
   const char *address;
   const char *prefix;
 } dmz_blocked[] = {
-  { "10.0.0.0", "8" },      /* RFC 1918 */
-  { "172.16.0.0", "12" },   /* RFC 1918 */
-  { "192.168.0.0", "16" },  /* RFC 1918 */
-  { "100.64.0.0", "10" },   /* RFC 6598, used by some home routers */
-  { "169.254.0.0", "16" },  /* link-local */
+  { "10.0.0.0", "8" },     /* RFC 1918 */
+  { "172.16.0.0", "12" },  /* RFC 1918 */
+  { "192.168.0.0", "16" }, /* RFC 1918 */
+  { "100.64.0.0", "10" },  /* RFC 6598, used by some home routers */
+  { "169.254.0.0", "16" }, /* link-local */
 };
 
 /* libxml2 helpers (hearth-storage.c), short: the XML below is dense. */
@@ -156,7 +156,8 @@ dup_network_gateway (virNetworkPtr network)
 
   if (xml == NULL)
     virResetLastError ();
-  return _hearth_xml_xpath_string (xml, "string(/network/ip[not(@family) or @family='ipv4']/@address)");
+  return _hearth_xml_xpath_string (xml,
+                                   "string(/network/ip[not(@family) or @family='ipv4']/@address)");
 }
 
 /* Starts @network when it is stopped, and marks it to start with the host so its

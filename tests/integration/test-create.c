@@ -637,9 +637,11 @@ system_teardown (SystemFixture *fx)
       if (xml != NULL)
         {
           const char *start = strstr (xml, "<source file='/var/lib/libvirt/images/");
+
           if (start != NULL)
             {
-              g_autofree char *path = g_strndup (start + 14, strchr (start + 14, '\'') - start - 14);
+              const char *file = start + strlen ("<source file='");
+              g_autofree char *path = g_strndup (file, strchr (file, '\'') - file);
               virStorageVolPtr vol = virStorageVolLookupByPath (fx->conn, path);
 
               if (vol != NULL)
