@@ -597,6 +597,68 @@ test_refusal (void)
   g_assert_cmpstr (hearth_machine_get_name (guest.machine), ==, GUEST_NAME);
 }
 
+/* On this emulated (TCG) machine host-passthrough is refused with its reason;
+ * a named model from the domain capabilities and a new MAC address wait for the
+ * next start, and QEMU starts with them. The firmware of a running machine does
+ * not change. Runs last: it restarts the guest. */
+static void
+test_cpu_model (void)
+{
+  g_autoptr(HearthMachineSettings) settings = NULL;
+  g_autoptr(GError) error = NULL;
+  HearthSettingFlags now = 0, next_start = 0;
+  HearthSettingBlock block = HEARTH_SETTING_BLOCK_NONE;
+  const char * const *models;
+  g_autofree char *live = NULL;
+  const char *new_mac = "52:54:00:4e:a7:02";
+
+  if (!ensure_guest ())
+    return;
+
+  settings = load_settings ();
+  models = hearth_machine_settings_get_cpu_models (settings);
+  g_assert_nonnull (models);
+  g_assert_true (g_strv_contains (models, "qemu64"));
+
+  g_assert_false (hearth_machine_settings_can_use_cpu_model (settings, "host-passthrough",
+                                                             &block, &error));
+  g_assert_cmpint (block, ==, HEARTH_SETTING_BLOCK_TCG);
+  g_clear_error (&error);
+  hearth_machine_settings_set_cpu_model (settings, "host-passthrough");
+  g_assert_false (apply (settings, NULL, NULL, &error));
+  g_assert_error (error, HEARTH_ERROR, HEARTH_ERROR_UNSUPPORTED);
+  g_assert_cmpstr (error->message, ==,
+                   "host-passthrough needs KVM, but this machine runs on QEMU's emulator (TCG); "
+                   "choose host-model or a named model");
+  g_clear_error (&error);
+  hearth_machine_settings_discard (settings);
+
+  g_assert_false (hearth_machine_settings_can_change_firmware (settings, &block, &error));
+  g_assert_cmpint (block, ==, HEARTH_SETTING_BLOCK_RUNNING);
+  g_clear_error (&error);
+  if (!g_file_test ("/dev/dri", G_FILE_TEST_IS_DIR))
+    {
+      g_assert_false (hearth_machine_settings_can_accel3d (settings, &block, &error));
+      g_assert_cmpint (block, ==, HEARTH_SETTING_BLOCK_NO_RENDER_NODE);
+      g_clear_error (&error);
+    }
+
+  hearth_machine_settings_set_cpu_model (settings, "qemu64");
+  hearth_machine_settings_set_interface_mac (settings, GUEST_MAC, new_mac);
+  g_assert_true (apply (settings, &now, &next_start, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (now, ==, 0);
+  g_assert_cmpuint (next_start, ==, HEARTH_SETTING_CPU_MODEL | HEARTH_SETTING_MAC);
+  g_assert_cmpstr (hearth_machine_settings_get_cpu_model (settings), ==, "qemu64");
+
+  /* The next start: QEMU runs the named model with the new address. */
+  g_assert_cmpint (virDomainDestroy (guest.dom), ==, 0);
+  g_assert_cmpint (virDomainCreate (guest.dom), ==, 0);
+  live = virDomainGetXMLDesc (guest.dom, 0);
+  g_assert_nonnull (strstr (live, ">qemu64</model>"));
+  g_assert_nonnull (strstr (live, new_mac));
+}
+
 static void
 tear_down_guest (void)
 {
@@ -642,6 +704,7 @@ main (int   argc,
   g_test_add_func ("/integration/settings/grow-disk", test_grow_disk);
   g_test_add_func ("/integration/settings/attach-disk", test_attach_disk);
   g_test_add_func ("/integration/settings/refusal", test_refusal);
+  g_test_add_func ("/integration/settings/cpu-model", test_cpu_model);
 
   ret = g_test_run ();
   tear_down_guest ();
