@@ -32,6 +32,7 @@ struct _HearthSandbox
   HearthConnection *connection;   /* weak pointer: the connection owns us */
   GHashTable       *choices;      /* uuid → snapshot name */
   GHashTable       *restoring;    /* uuid set: restores under way */
+  GHashTable       *applied;      /* uuid → serial of the read or write shown */
   gboolean          loaded;
 
   struct SandboxEvents *ctx;      /* owned reference */
@@ -97,6 +98,7 @@ typedef struct
   char          *machine_name;
   char          *snapshot_name;
   guint          generation;
+  guint          serial;           /* see take_serial() */
   int            callback_ids[2];
   guint          n_callbacks;
   GHashTable    *choices;          /* result of a load */
@@ -167,6 +169,30 @@ set_choice (HearthSandbox *self,
     g_signal_emit (self, signals[CHANGED], 0, machine);
 }
 
+/* Reads and writes of a machine's setting overlap: a re-read set off by another
+ * part of Hearth changing the metadata may have read just before our own write
+ * and finish just after it. Each read takes a serial before it reads, each write
+ * after it wrote; what is shown only ever moves to a newer serial. */
+static guint
+take_serial (void)
+{
+  static gint serial = 0;
+
+  return (guint) g_atomic_int_add (&serial, 1) + 1;
+}
+
+static gboolean
+take_in (HearthSandbox *self,
+         SandboxOp     *op)
+{
+  guint shown = GPOINTER_TO_UINT (g_hash_table_lookup (self->applied, op->uuid));
+
+  if (op->serial <= shown)
+    return FALSE;
+  g_hash_table_insert (self->applied, g_strdup (op->uuid), GUINT_TO_POINTER (op->serial));
+  return TRUE;
+}
+
 /* Reading one machine's setting again, after libvirt said its definition or
  * Hearth's metadata changed. */
 static void
@@ -179,7 +205,10 @@ reread_worker (GTask        *task,
   g_autoptr(HearthVirDomain) domain = virDomainLookupByUUIDString (op->conn, op->uuid);
 
   if (domain != NULL)
-    op->snapshot_name = _hearth_sandbox_read (domain);
+    {
+      op->serial = take_serial ();
+      op->snapshot_name = _hearth_sandbox_read (domain);
+    }
   virResetLastError ();
   g_task_return_boolean (task, domain != NULL);
 }
@@ -194,7 +223,8 @@ reread_done_cb (GObject      *source,
 
   /* While a restore is under way the definition is briefly the snapshot's, without
    * the setting; the restore puts it back and says so when done. */
-  if (op->generation == self->generation && !g_hash_table_contains (self->restoring, op->uuid))
+  if (op->generation == self->generation && !g_hash_table_contains (self->restoring, op->uuid)
+      && take_in (self, op))
     set_choice (self, op->uuid, op->snapshot_name);
 }
 
@@ -569,6 +599,7 @@ hearth_sandbox_finalize (GObject *object)
 
   g_clear_pointer (&self->choices, g_hash_table_unref);
   g_clear_pointer (&self->restoring, g_hash_table_unref);
+  g_clear_pointer (&self->applied, g_hash_table_unref);
   g_clear_pointer (&self->ctx, events_unref);
 
   G_OBJECT_CLASS (hearth_sandbox_parent_class)->finalize (object);
@@ -644,6 +675,7 @@ hearth_sandbox_init (HearthSandbox *self)
 {
   self->choices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->restoring = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->applied = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->ctx = g_new0 (SandboxEvents, 1);
   g_atomic_ref_count_init (&self->ctx->ref_count);
   g_weak_ref_init (&self->ctx->sandbox, self);
@@ -736,8 +768,8 @@ set_worker (GTask        *task,
   else if (op->snapshot_name != NULL
            && !(snapshot = virDomainSnapshotLookupByName (domain, op->snapshot_name, 0)))
     _hearth_error_take_libvirt (&error, "Could not find the snapshot");
-  else
-    _hearth_sandbox_write (domain, op->snapshot_name, &error);
+  else if (_hearth_sandbox_write (domain, op->snapshot_name, &error))
+    op->serial = take_serial ();
 
   hearth_audit_record (op->uri, op->machine_name, op->uuid,
                        op->snapshot_name ? "sandbox-enable" : "sandbox-disable", error,
@@ -801,7 +833,8 @@ hearth_sandbox_set_finish (HearthSandbox *self,
     return FALSE;
 
   op = g_task_get_task_data (G_TASK (result));
-  set_choice (self, op->uuid, op->snapshot_name);
+  if (take_in (self, op))
+    set_choice (self, op->uuid, op->snapshot_name);
   return TRUE;
 }
 
