@@ -36,6 +36,7 @@ struct _HearthSnapshotScheduler
 
   HearthConnection *connection;  /* weak pointer: the connection owns us */
   GHashTable       *schedules;   /* uuid → Schedule, main thread only */
+  GHashTable       *failed_at;   /* uuid → gint64 (monotonic µs): the last failed run */
   GCancellable     *cancellable; /* owned; for the run under way */
   GTimeSpan         hour;        /* how long an hour is (shorter in tests) */
   guint             timeout_id;
@@ -92,6 +93,8 @@ typedef struct
   /* run: results */
   GHashTable         *schedules;  /* uuid → Schedule */
   GPtrArray          *changed;    /* uuids whose snapshots changed */
+  GHashTable         *skip;       /* uuids that failed lately: not tried this time */
+  GPtrArray          *failed;     /* uuids whose schedule failed now */
 } SchedulerOp;
 
 static void
@@ -103,6 +106,8 @@ scheduler_op_free (SchedulerOp *op)
   g_free (op->machine_name);
   g_clear_pointer (&op->schedules, g_hash_table_unref);
   g_clear_pointer (&op->changed, g_ptr_array_unref);
+  g_clear_pointer (&op->skip, g_hash_table_unref);
+  g_clear_pointer (&op->failed, g_ptr_array_unref);
   g_free (op);
 }
 
@@ -179,6 +184,7 @@ run_worker (GTask        *task,
 
   op->schedules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   op->changed = g_ptr_array_new_with_free_func (g_free);
+  op->failed = g_ptr_array_new_with_free_func (g_free);
 
   if ((n = virConnectListAllDomains (op->conn, &domains, VIR_CONNECT_LIST_DOMAINS_PERSISTENT))
       < 0)
@@ -203,14 +209,18 @@ run_worker (GTask        *task,
       g_hash_table_insert (op->schedules, g_strdup (uuid), schedule);
 
       /* A machine that is off does not change; its last snapshot still holds. */
-      if (virDomainIsActive (domains[i]) != 1)
+      if (virDomainIsActive (domains[i]) != 1 || g_hash_table_contains (op->skip, uuid))
         continue;
       if (!_hearth_snapshot_schedule_sync (domains[i], op->uri, uuid,
                                            virDomainGetName (domains[i]),
                                            period (schedule->every, op->hour), schedule->keep,
                                            &changed, &error))
-        g_debug ("The snapshot schedule of %s failed: %s", virDomainGetName (domains[i]),
-                 error->message);
+        {
+          /* Audited already; the scheduler waits before trying this machine again. */
+          g_debug ("The snapshot schedule of %s failed: %s", virDomainGetName (domains[i]),
+                   error->message);
+          g_ptr_array_add (op->failed, g_strdup (uuid));
+        }
       if (changed)
         g_ptr_array_add (op->changed, g_strdup (uuid));
     }
@@ -287,6 +297,7 @@ run_done_cb (GObject      *source,
   SchedulerOp *op = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   g_autoptr(GList) known = NULL;
+  gint64 now = g_get_monotonic_time ();
   GHashTableIter iter;
   gpointer key, value;
 
@@ -307,6 +318,12 @@ run_done_cb (GObject      *source,
       g_hash_table_iter_init (&iter, op->schedules);
       while (g_hash_table_iter_next (&iter, &key, &value))
         set_schedule (self, key, value);
+
+      for (guint i = 0; i < op->failed->len; i++)
+        g_hash_table_insert (self->failed_at, g_strdup (op->failed->pdata[i]),
+                             g_memdup2 (&now, sizeof now));
+      for (guint i = 0; i < op->changed->len; i++)
+        g_hash_table_remove (self->failed_at, op->changed->pdata[i]);
 
       /* libvirt has no snapshot events: open timelines read their snapshots again. */
       if (self->connection != NULL)
@@ -329,6 +346,8 @@ static void
 run (HearthSnapshotScheduler *self)
 {
   g_autoptr(GTask) task = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
   SchedulerOp *op;
 
   if (self->running)
@@ -339,6 +358,14 @@ run (HearthSnapshotScheduler *self)
   self->run_again = FALSE;
   if (!(op = scheduler_op_new (self, NULL)))
     return;
+
+  /* A machine whose schedule failed (a raw disk, say) is tried again after an
+   * hour, not at every check: each failure is in the audit log. */
+  op->skip = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_iter_init (&iter, self->failed_at);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (g_get_monotonic_time () - *(gint64 *) value < self->hour)
+      g_hash_table_add (op->skip, g_strdup (key));
 
   self->running = TRUE;
   /* The task holds a reference, so its result always finds the scheduler. */
@@ -408,6 +435,7 @@ hearth_snapshot_scheduler_finalize (GObject *object)
   HearthSnapshotScheduler *self = HEARTH_SNAPSHOT_SCHEDULER (object);
 
   g_clear_pointer (&self->schedules, g_hash_table_unref);
+  g_clear_pointer (&self->failed_at, g_hash_table_unref);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (hearth_snapshot_scheduler_parent_class)->finalize (object);
@@ -459,6 +487,7 @@ hearth_snapshot_scheduler_init (HearthSnapshotScheduler *self)
   guint64 value = 0;
 
   self->schedules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->failed_at = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->cancellable = g_cancellable_new ();
   self->hour = G_TIME_SPAN_HOUR;
   if (hour_ms != NULL && g_ascii_string_to_unsigned (hour_ms, 10, 100, G_MAXUINT32, &value, NULL))
@@ -599,6 +628,8 @@ hearth_snapshot_scheduler_set_finish (HearthSnapshotScheduler *self,
   schedule.every = op->every;
   schedule.keep = op->keep;
   set_schedule (self, op->uuid, op->every == HEARTH_SNAPSHOT_EVERY_NEVER ? NULL : &schedule);
+  /* A new schedule is tried at once, whatever happened before. */
+  g_hash_table_remove (self->failed_at, op->uuid);
   run (self);
   return TRUE;
 }

@@ -733,6 +733,84 @@ test_metadata_concurrent (void)
   }
 }
 
+static void
+schedule_set_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  AsyncResult *res = user_data;
+
+  res->ok = hearth_snapshot_scheduler_set_finish (HEARTH_SNAPSHOT_SCHEDULER (source), result,
+                                                  &res->error);
+  res->done = TRUE;
+}
+
+static guint
+count_scheduled_failures (const char *machine)
+{
+  g_autofree char *log = hearth_test_dup_audit_log ();
+  g_auto(GStrv) lines = g_strsplit (log, "\n", -1);
+  g_autofree char *quoted = g_strdup_printf ("\"%s\"", machine);
+  guint count = 0;
+
+  for (guint i = 0; lines[i]; i++)
+    count += strstr (lines[i], "\"snapshot-create-auto\"") && strstr (lines[i], quoted)
+             && strstr (lines[i], "\"error\"");
+  return count;
+}
+
+/* A schedule that cannot work (a raw disk) fails once, is audited, and is not
+ * tried at every check after that; changing the schedule tries again at once. */
+static void
+test_schedule_failure_backs_off (void)
+{
+  g_autofree char *uri = hearth_test_fixture_uri ("hearth-fixture.xml");
+  g_autoptr(HearthConnection) connection = NULL;
+  HearthSnapshotScheduler *scheduler;
+  HearthMachine *alpha;
+  AsyncResult res = { 0 };
+
+  /* An "hour" of 4 s: a check every second. */
+  g_setenv ("HEARTH_SNAPSHOT_HOUR_MS", "4000", TRUE);
+  connection = hearth_test_open_connection (uri);
+  alpha = hearth_connection_find_machine (connection, "alpha");
+  g_assert_nonnull (alpha);
+  if (!hearth_machine_is_active (alpha))
+    {
+      hearth_machine_run_action_async (alpha, HEARTH_MACHINE_ACTION_START, NULL, action_cb, &res);
+      g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+      g_assert_no_error (res.error);
+      reset (&res);
+    }
+
+  scheduler = hearth_snapshot_scheduler_get_for_connection (connection);
+  g_assert_true (hearth_test_wait ((HearthTestCondition) hearth_snapshot_scheduler_get_loaded,
+                                   scheduler, TIMEOUT_MS));
+  hearth_snapshot_scheduler_set_async (scheduler, alpha, HEARTH_SNAPSHOT_EVERY_HOUR, 3, NULL,
+                                       schedule_set_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+
+  /* The first try fails; three more checks pass without trying again. */
+  hearth_test_iterate_for (3500);
+  g_assert_cmpuint (count_scheduled_failures ("alpha"), ==, 1);
+
+  /* A new schedule is tried at once. */
+  reset (&res);
+  hearth_snapshot_scheduler_set_async (scheduler, alpha, HEARTH_SNAPSHOT_EVERY_DAY, 3, NULL,
+                                       schedule_set_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+  hearth_test_iterate_for (1500);
+  g_assert_cmpuint (count_scheduled_failures ("alpha"), ==, 2);
+
+  reset (&res);
+  hearth_snapshot_scheduler_set_async (scheduler, alpha, HEARTH_SNAPSHOT_EVERY_NEVER, 3, NULL,
+                                       schedule_set_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_unsetenv ("HEARTH_SNAPSHOT_HOUR_MS");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -748,6 +826,7 @@ main (int   argc,
   g_test_add_func ("/core/snapshot-tree/raw-disk-error", test_raw_disk_error);
   g_test_add_func ("/core/sandbox/set-and-restore", test_sandbox);
   g_test_add_func ("/core/metadata/concurrent-writes", test_metadata_concurrent);
+  g_test_add_func ("/core/snapshot-scheduler/failure-backs-off", test_schedule_failure_backs_off);
 
   return g_test_run ();
 }
