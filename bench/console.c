@@ -23,10 +23,11 @@
  * GTK 3) on the same guest, in the same run, one after the other (a SPICE
  * server serves one client at a time).
  *
- * The test guest repaints its whole framebuffer continuously, alternating a
- * random and a black picture, and prints a marker on its serial port for
- * every two pictures, so both clients are measured against the frames the
- * guest produced:
+ * The test guest repaints continuously, alternating a random and a black
+ * picture, and prints a marker on its serial port for every two pictures, so
+ * both clients are measured against the frames the guest produced. Two
+ * workloads: the whole 1024×768 framebuffer (video-like), then a 1024×16
+ * strip (a line of text changing, what a console mostly does):
  *   - time from opening the console to the first frame;
  *   - frames per second shown (Hearth: frames its window painted);
  *   - client CPU time per guest frame (user + system, whole process).
@@ -38,6 +39,20 @@
 #define WARMUP_S 3
 #define MEASURE_S 10
 #define FRAME_MARKER "HEARTH-BENCH-FRAMES"
+
+/* What the guest repaints: @kib of picture written with @write. The strip
+ * is paced (busybox usleep) so that its markers stay countable. */
+typedef struct
+{
+  const char *name;
+  guint kib;
+  const char *write;
+} Workload;
+
+static const Workload workloads[] = {
+  { "full-screen repaint (1024×768)", 3072, "cat" },
+  { "strip repaint (1024×16)", 64, "usleep 10000; cat" },
+};
 
 static struct
 {
@@ -156,10 +171,11 @@ on_after_paint_cb (GdkFrameClock *clock,
 }
 
 static void
-bench_hearth (double *ttff_ms,
-              double *fps_shown,
-              double *cpu_per_frame_ms,
-              double *guest_fps)
+bench_hearth (gboolean measure_ttff,
+              double  *ttff_ms,
+              double  *fps_shown,
+              double  *cpu_per_frame_ms,
+              double  *guest_fps)
 {
   GtkWidget *window = gtk_window_new ();
   HearthDisplay *display = HEARTH_DISPLAY (hearth_display_new ());
@@ -175,6 +191,7 @@ bench_hearth (double *ttff_ms,
   g_signal_connect (display, "first-frame", G_CALLBACK (on_first_frame_cb), NULL);
   gtk_window_present (GTK_WINDOW (window));
   iterate_for (500);
+  b.first_frame = FALSE;
 
   /* Opening the console: the descriptor, the session, the first picture. */
   t0 = g_get_monotonic_time ();
@@ -183,7 +200,8 @@ bench_hearth (double *ttff_ms,
   hearth_display_open_fd (display, fd);
   while (!b.first_frame)
     g_main_context_iteration (NULL, TRUE);
-  *ttff_ms = (g_get_monotonic_time () - t0) / 1000.0;
+  if (measure_ttff)
+    *ttff_ms = (g_get_monotonic_time () - t0) / 1000.0;
 
   clock = gtk_widget_get_frame_clock (window);
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint_cb), NULL);
@@ -281,23 +299,23 @@ spawn_viewer (gboolean debug,
   return pid;
 }
 
+/* Time to first frame, with debug output to see it. */
 static gboolean
-bench_remote_viewer (double *ttff_ms,
-                     double *cpu_per_frame_ms,
-                     double *guest_fps)
+remote_viewer_ttff (double *ttff_ms)
 {
   ViewerLog log = { 0, g_string_new (NULL) };
   GIOChannel *channel;
   GPid pid;
   int out_fd = -1;
   gint64 t0 = g_get_monotonic_time ();
-  guint markers0, watch;
-  double cpu0;
+  guint watch;
 
-  /* 1. Time to first frame, with debug output to see it. */
   pid = spawn_viewer (TRUE, &out_fd);
   if (pid == 0)
-    return FALSE;
+    {
+      g_string_free (log.buffer, TRUE);
+      return FALSE;
+    }
   channel = g_io_channel_unix_new (out_fd);
   g_io_channel_set_encoding (channel, NULL, NULL);
   g_io_channel_set_flags (channel, G_IO_FLAG_NONBLOCK, NULL);
@@ -311,8 +329,23 @@ bench_remote_viewer (double *ttff_ms,
   close (out_fd);
   g_string_free (log.buffer, TRUE);
   iterate_for (1000);
+  return TRUE;
+}
 
-  /* 2. CPU, without debug output (which would cost CPU itself). */
+static gboolean
+bench_remote_viewer (gboolean measure_ttff,
+                     double  *ttff_ms,
+                     double  *cpu_per_frame_ms,
+                     double  *guest_fps)
+{
+  GPid pid;
+  guint markers0;
+  double cpu0;
+
+  if (measure_ttff && !remote_viewer_ttff (ttff_ms))
+    return FALSE;
+
+  /* CPU, without debug output (which would cost CPU itself). */
   pid = spawn_viewer (FALSE, NULL);
   if (pid == 0)
     return FALSE;
@@ -338,8 +371,6 @@ main (int   argc,
   g_autofree char *xml = NULL;
   g_autofree char *name = g_strdup_printf ("hearth-bench-console-%d", (int) getpid ());
   virConnectPtr conn;
-  double h_ttff, h_fps, h_cpu, h_guest, r_ttff = -1, r_cpu = 0, r_guest = 0;
-  gboolean have_viewer;
 
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
   g_setenv ("GDK_BACKEND", "x11", FALSE);
@@ -370,29 +401,46 @@ main (int   argc,
   if (!hearth_test_serial_wait_for (b.serial, HEARTH_TEST_GUEST_READY, 120000, &error))
     g_error ("The guest did not boot: %s", error->message);
 
-  /* Two full pictures per marker: 1024×768×32 bpp is 3 MiB. */
-  if (!hearth_test_guest_send (b.serial,
-                               "dd if=/dev/urandom of=/tmp/a bs=1024 count=3072 2>/dev/null; "
-                               "dd if=/dev/zero of=/tmp/b bs=1024 count=3072 2>/dev/null; "
-                               "(while :; do cat /tmp/a > /dev/fb0; cat /tmp/b > /dev/fb0; "
-                               "echo " FRAME_MARKER " > /dev/ttyS0; done) > /dev/null 2>&1 &",
-                               30000, &error))
-    g_error ("Could not start the repaint loop: %s", error->message);
+  for (guint i = 0; i < G_N_ELEMENTS (workloads); i++)
+    {
+      const Workload *w = &workloads[i];
+      g_autofree char *start = g_strdup_printf (
+        "dd if=/dev/urandom of=/tmp/a bs=1024 count=%u 2>/dev/null; "
+        "dd if=/dev/zero of=/tmp/b bs=1024 count=%u 2>/dev/null; "
+        "(while :; do %s /tmp/a > /dev/fb0; %s /tmp/b > /dev/fb0; "
+        "echo " FRAME_MARKER " > /dev/ttyS0; done) > /dev/null 2>&1 & echo $! > /tmp/loop.pid",
+        w->kib, w->kib, w->write, w->write);
+      double h_ttff = -1, h_fps, h_cpu, h_guest, r_ttff = -1, r_cpu = 0, r_guest = 0;
+      gboolean have_viewer;
 
-  g_printerr ("bench/console: measuring Hearth\n");
-  bench_hearth (&h_ttff, &h_fps, &h_cpu, &h_guest);
-  g_printerr ("bench/console: measuring remote-viewer\n");
-  have_viewer = bench_remote_viewer (&r_ttff, &r_cpu, &r_guest);
+      if (!hearth_test_guest_send (b.serial, start, 30000, &error))
+        g_error ("Could not start the repaint loop: %s", error->message);
 
-  g_print ("bench/console: full-screen repaint (1024×768), %d s per client after %d s warm-up\n",
-           MEASURE_S, WARMUP_S);
-  g_print ("%-28s %14s %14s %14s %18s\n", "client", "first frame", "guest fps", "fps shown",
-           "CPU/guest frame");
-  g_print ("%-28s %11.0f ms %14.1f %14.1f %15.2f ms\n", "Hearth (GTK 4, this widget)", h_ttff,
-           h_guest, h_fps, h_cpu);
-  if (have_viewer)
-    g_print ("%-28s %11.0f ms %14.1f %14s %15.2f ms\n", "remote-viewer (spice-gtk 3)", r_ttff,
-             r_guest, "n/a", r_cpu);
+      g_printerr ("bench/console: %s: measuring Hearth\n", w->name);
+      bench_hearth (i == 0, &h_ttff, &h_fps, &h_cpu, &h_guest);
+      g_printerr ("bench/console: %s: measuring remote-viewer\n", w->name);
+      have_viewer = bench_remote_viewer (i == 0, &r_ttff, &r_cpu, &r_guest);
+
+      if (!hearth_test_guest_send (b.serial, "kill $(cat /tmp/loop.pid)", 30000, &error))
+        g_error ("Could not stop the repaint loop: %s", error->message);
+
+      g_print ("bench/console: %s, %d s per client after %d s warm-up\n", w->name, MEASURE_S,
+               WARMUP_S);
+      g_print ("%-28s %14s %14s %14s %18s\n", "client", "first frame", "guest fps", "fps shown",
+               "CPU/guest frame");
+      if (i == 0)
+        g_print ("%-28s %11.0f ms", "Hearth (GTK 4, this widget)", h_ttff);
+      else
+        g_print ("%-28s %14s", "Hearth (GTK 4, this widget)", "");
+      g_print (" %14.1f %14.1f %15.2f ms\n", h_guest, h_fps, h_cpu);
+      if (have_viewer && i == 0)
+        g_print ("%-28s %11.0f ms", "remote-viewer (spice-gtk 3)", r_ttff);
+      else if (have_viewer)
+        g_print ("%-28s %14s", "remote-viewer (spice-gtk 3)", "");
+      if (have_viewer)
+        g_print (" %14.1f %14s %15.2f ms\n", r_guest, "n/a", r_cpu);
+    }
+
   g_print ("(remote-viewer's first frame is its first display update in --spice-debug output;\n"
            " both clients decode every update; CPU includes rendering under this X server)\n");
 
