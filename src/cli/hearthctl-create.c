@@ -84,6 +84,35 @@ wait_for_result (Wait *wait)
   return g_steal_pointer (&wait->result);
 }
 
+/* Sandbox mode for a new machine, as the wizard does it: the clean state is the
+ * machine before its first boot, kept in a disk-only snapshot. */
+static gboolean
+make_sandbox (HearthConnection *connection,
+              HearthMachine    *machine,
+              Wait             *wait,
+              GError          **error)
+{
+  g_autoptr(HearthSnapshotTree) tree = hearth_snapshot_tree_new (machine);
+  g_autoptr(HearthSnapshot) snapshot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) set_result = NULL;
+  HearthSandbox *sandbox = hearth_sandbox_get_for_connection (connection);
+
+  hearth_snapshot_tree_create_async (tree, _("Clean state"),
+                                     _("The machine as it was created. Sandbox mode returns "
+                                       "to it every time the machine powers off."),
+                                     NULL, store_result_cb, wait);
+  result = wait_for_result (wait);
+  snapshot = hearth_snapshot_tree_create_finish (tree, result, error);
+  if (snapshot == NULL)
+    return FALSE;
+
+  hearth_sandbox_set_async (sandbox, machine, hearth_snapshot_get_name (snapshot), NULL,
+                            store_result_cb, wait);
+  set_result = wait_for_result (wait);
+  return hearth_sandbox_set_finish (sandbox, set_result, error);
+}
+
 const GOptionEntry *
 hearthctl_create_option_entries (void)
 {
@@ -474,6 +503,15 @@ hearthctl_create_run (HearthConnection *connection,
   if (machine == NULL)
     {
       print_failure ("%s (%s)", explain_create_error (error), error->message);
+      return 1;
+    }
+
+  if (spec->sandbox && !make_sandbox (connection, machine, &wait, &error))
+    {
+      /* The machine exists: say so on stdout, and what is missing on stderr. */
+      g_print ("%s\n", hearth_machine_get_name (machine));
+      print_failure (_("The machine was created, but sandbox mode could not be turned on: %s"),
+                     error->message);
       return 1;
     }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hearth-machine-builder.h"
+#include "hearth-metadata.h"
 #include "hearth-os-database.h"
 #include "hearth-wizard-private.h"
 
@@ -21,7 +22,6 @@
  */
 
 #define LIBOSINFO_NS "http://libosinfo.org/xmlns/libvirt/domain/1.0"
-#define HEARTH_NS "https://hearthvm.org/xmlns/libvirt/domain/1.0"
 #define MIB (G_GUINT64_CONSTANT (1) << 20)
 #define GIB (G_GUINT64_CONSTANT (1) << 30)
 
@@ -182,9 +182,13 @@ add_metadata (xmlNodePtr               domain,
       set (os, "id", spec->os_id);
     }
 
-  /* Hearth's own settings, for the zone, sandbox and preset code that reads them. */
+  /* Hearth's own element (hearth-metadata.h), where sandbox mode, the idle policy
+   * and the snapshot schedule keep their settings later. Sandbox mode is not
+   * written here: it needs the clean-state snapshot that hearth_sandbox_set_async()
+   * takes once the machine exists. */
   hearth = add (metadata, "hearth", NULL);
-  ns = xmlNewNs (hearth, (const xmlChar *) HEARTH_NS, (const xmlChar *) "hearth");
+  ns = xmlNewNs (hearth, (const xmlChar *) HEARTH_METADATA_NS,
+                 (const xmlChar *) HEARTH_METADATA_PREFIX);
   xmlSetNs (hearth, ns);
   if (spec->preset_id != NULL)
     xmlSetNs (add (hearth, "preset", spec->preset_id), ns);
@@ -193,7 +197,6 @@ add_metadata (xmlNodePtr               domain,
                  : spec->network_zone == HEARTH_NETWORK_ZONE_DMZ    ? "dmz"
                                                                     : "home-nat"),
             ns);
-  xmlSetNs (add (hearth, "sandbox", spec->sandbox ? "yes" : "no"), ns);
 }
 
 static HearthFirmware

@@ -210,7 +210,14 @@ test_create (void)
                                    "--preset", "class-sandbox", "--os", "debian11", "--start");
   g_autoptr(Result) no_pool = run (no_pool_uri, "create", "--name", "fresh",
                                    "--preset", "home-server", "--disk-size", "8");
+  /* Sandbox mode is turned on with its clean-state snapshot, or the command fails. */
+  g_autoptr(Result) sandbox = run (fixture_uri, "create", "--name", "family",
+                                   "--preset", "safe-sandbox");
   g_autofree char *expected = g_strdup_printf ("%s\n", name);
+
+  g_assert_cmpint (sandbox->status, ==, 0);
+  g_assert_cmpstr (sandbox->err, ==, "");
+  g_assert_cmpstr (sandbox->out, ==, "family\n");
 
   g_assert_cmpint (created->status, ==, 0);
   g_assert_cmpstr (created->err, ==, "");
