@@ -470,10 +470,10 @@ populate_cpu (HearthMachineSettingsWindow *self)
   if (current == NULL)
     {
       g_ptr_array_add (self->cpu_model_ids, g_strdup (""));
-      g_ptr_array_add (labels, (gpointer) _("Hypervisor Default"));
+      g_ptr_array_add (labels, (gpointer) C_("cpu model", "Default"));
     }
   g_ptr_array_add (self->cpu_model_ids, g_strdup ("host-model"));
-  g_ptr_array_add (labels, (gpointer) _("Host Model (recommended)"));
+  g_ptr_array_add (labels, (gpointer) _("Host Model"));
   g_ptr_array_add (self->cpu_model_ids, g_strdup ("host-passthrough"));
   g_ptr_array_add (labels, (gpointer) _("Host Passthrough"));
   if (g_strcmp0 (current, "maximum") == 0)
