@@ -55,8 +55,10 @@
  * for machines with a TCP listener; or the owner hands in a SpiceSession.
  */
 
-#define TILE_SIZE 256
-#define TILE_OVERLAP 8 /* guest pixels: no seams down to 1/8 scale */
+/* Wide and low: a line of text or a strip of the screen redraws few rows. */
+#define TILE_WIDTH 256
+#define TILE_HEIGHT 64
+#define TILE_OVERLAP 4 /* guest pixels: no seams down to 1/4 scale */
 #define RESIZE_GUEST_DELAY_MS 400
 #define GUEST_MIN_SIZE 320
 
@@ -346,8 +348,8 @@ reset_tiles (HearthDisplay *self)
   if (self->surface_width <= 0 || self->surface_height <= 0)
     return;
 
-  self->tiles_x = (self->surface_width + TILE_SIZE - 1) / TILE_SIZE;
-  self->tiles_y = (self->surface_height + TILE_SIZE - 1) / TILE_SIZE;
+  self->tiles_x = (self->surface_width + TILE_WIDTH - 1) / TILE_WIDTH;
+  self->tiles_y = (self->surface_height + TILE_HEIGHT - 1) / TILE_HEIGHT;
   self->tiles = g_new0 (GskRenderNode *, self->tiles_x * self->tiles_y);
   self->tile_dirty = g_new0 (guint8, self->tiles_x * self->tiles_y);
   damage_all (self);
@@ -379,12 +381,12 @@ flush_damage (HearthDisplay *self)
     {
       cairo_rectangle_int_t r;
 
-      /* Tile c covers [c·SIZE, (c+1)·SIZE + OVERLAP). */
+      /* Column c covers [c·WIDTH, (c+1)·WIDTH + OVERLAP), rows alike. */
       cairo_region_get_rectangle (self->damage, i, &r);
-      for (int row = MAX (0, (r.y - TILE_OVERLAP) / TILE_SIZE);
-           row <= MIN (self->tiles_y - 1, (r.y + r.height - 1) / TILE_SIZE); row++)
-        for (int col = MAX (0, (r.x - TILE_OVERLAP) / TILE_SIZE);
-             col <= MIN (self->tiles_x - 1, (r.x + r.width - 1) / TILE_SIZE); col++)
+      for (int row = MAX (0, (r.y - TILE_OVERLAP) / TILE_HEIGHT);
+           row <= MIN (self->tiles_y - 1, (r.y + r.height - 1) / TILE_HEIGHT); row++)
+        for (int col = MAX (0, (r.x - TILE_OVERLAP) / TILE_WIDTH);
+             col <= MIN (self->tiles_x - 1, (r.x + r.width - 1) / TILE_WIDTH); col++)
           self->tile_dirty[row * self->tiles_x + col] = TRUE;
     }
 
@@ -392,9 +394,9 @@ flush_damage (HearthDisplay *self)
     for (int col = 0; col < self->tiles_x; col++)
       {
         int i = row * self->tiles_x + col;
-        int x = col * TILE_SIZE, y = row * TILE_SIZE;
-        int width = MIN (TILE_SIZE + TILE_OVERLAP, self->surface_width - x);
-        int height = MIN (TILE_SIZE + TILE_OVERLAP, self->surface_height - y);
+        int x = col * TILE_WIDTH, y = row * TILE_HEIGHT;
+        int width = MIN (TILE_WIDTH + TILE_OVERLAP, self->surface_width - x);
+        int height = MIN (TILE_HEIGHT + TILE_OVERLAP, self->surface_height - y);
 
         if (!self->tile_dirty[i])
           continue;
