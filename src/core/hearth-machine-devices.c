@@ -19,6 +19,7 @@
 #include "hearth-error.h"
 #include "hearth-machine-devices.h"
 #include "hearth-machine.h"
+#include "hearth-snapshot-tree.h"
 
 /**
  * HearthMachineDevices:
@@ -41,6 +42,8 @@ struct _HearthMachineDevices
   HearthMachine *machine;       /* owned */
   struct State  *state;         /* owned, never NULL after loading */
   guint          busy;          /* changes under way */
+  HearthSnapshotTree *snapshot_tree; /* owned, or NULL: no snapshot before a change */
+  char          *snapshot_reason;
 };
 
 G_DEFINE_FINAL_TYPE (HearthMachineDevices, hearth_machine_devices, G_TYPE_OBJECT)
@@ -1603,6 +1606,7 @@ hearth_machine_devices_dispose (GObject *object)
   HearthMachineDevices *self = HEARTH_MACHINE_DEVICES (object);
 
   g_clear_object (&self->machine);
+  g_clear_object (&self->snapshot_tree);
 
   G_OBJECT_CLASS (hearth_machine_devices_parent_class)->dispose (object);
 }
@@ -1613,6 +1617,7 @@ hearth_machine_devices_finalize (GObject *object)
   HearthMachineDevices *self = HEARTH_MACHINE_DEVICES (object);
 
   g_clear_pointer (&self->state, state_free);
+  g_free (self->snapshot_reason);
 
   G_OBJECT_CLASS (hearth_machine_devices_parent_class)->finalize (object);
 }
@@ -1838,6 +1843,27 @@ change_completed_cb (GObject      *source,
   g_task_return_pointer (task, change, (GDestroyNotify) change_result_free);
 }
 
+/* The automatic snapshot before a change: the change runs only once it is taken. */
+static void
+auto_snapshot_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) inner = user_data;
+  g_autoptr(HearthSnapshot) snapshot = NULL;
+  GError *error = NULL;
+
+  snapshot = hearth_snapshot_tree_create_finish (HEARTH_SNAPSHOT_TREE (source), result, &error);
+  if (snapshot == NULL)
+    {
+      g_prefix_error (&error, "No snapshot could be taken before the change, so nothing was "
+                              "changed: ");
+      g_task_return_error (inner, error);
+      return;
+    }
+  g_task_run_in_thread (inner, change_worker);
+}
+
 static void
 start_change (HearthMachineDevices *self,
               DevicesOp            *op,
@@ -1860,7 +1886,35 @@ start_change (HearthMachineDevices *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
   inner = g_task_new (self, cancellable, change_completed_cb, g_steal_pointer (&task));
   g_task_set_task_data (inner, op, (GDestroyNotify) devices_op_free);
-  g_task_run_in_thread (inner, change_worker);
+  if (op->kind != CHANGE_RELOAD && self->snapshot_tree != NULL)
+    hearth_snapshot_tree_create_auto_async (self->snapshot_tree, self->snapshot_reason,
+                                            cancellable, auto_snapshot_cb,
+                                            g_steal_pointer (&inner));
+  else
+    g_task_run_in_thread (inner, change_worker);
+}
+
+/**
+ * hearth_machine_devices_set_snapshot_first:
+ * @self: the devices
+ * @tree: (nullable): the machine's snapshots, or %NULL for no snapshot first
+ * @reason: (nullable): the automatic snapshot's reason, shown in the timeline
+ *
+ * Makes every change (not a reload) take an automatic snapshot first, as
+ * hearth_machine_settings_set_snapshot_first() does for the other settings.
+ * When the snapshot fails, nothing is changed.
+ */
+void
+hearth_machine_devices_set_snapshot_first (HearthMachineDevices *self,
+                                           HearthSnapshotTree   *tree,
+                                           const char           *reason)
+{
+  g_return_if_fail (HEARTH_IS_MACHINE_DEVICES (self));
+  g_return_if_fail (tree == NULL || HEARTH_IS_SNAPSHOT_TREE (tree));
+
+  g_set_object (&self->snapshot_tree, tree);
+  g_free (self->snapshot_reason);
+  self->snapshot_reason = g_strdup (reason);
 }
 
 /**

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "hearth-snapshot-tree.h"
 #include "hearth-types.h"
 
 G_BEGIN_DECLS
@@ -131,6 +132,9 @@ HearthVirtiofsSupport hearth_machine_devices_get_virtiofs  (HearthMachineDevices
 GPtrArray            *hearth_machine_devices_get_folders   (HearthMachineDevices *self);
 GPtrArray            *hearth_machine_devices_get_usb_devices (HearthMachineDevices *self);
 gboolean              hearth_machine_devices_get_usb_controller (HearthMachineDevices *self);
+void                  hearth_machine_devices_set_snapshot_first (HearthMachineDevices *self,
+                                                                 HearthSnapshotTree   *tree,
+                                                                 const char           *reason);
 
 void                  hearth_machine_devices_reload_async  (HearthMachineDevices *self,
                                                             GCancellable         *cancellable,

@@ -26,6 +26,7 @@ struct _HearthMachineSettingsWindow
   HearthMachine         *machine;
   HearthMachineSettings *settings;       /* NULL until loaded */
   HearthSnapshotTree    *snapshot_tree;
+  HearthSettingsDevicesPage *devices_page; /* borrowed: a page of this window */
   GCancellable          *cancellable;
   GtkWidget             *apply_error;    /* unowned: the error area of the change under way */
   GtkWidget             *os_error;
@@ -1107,6 +1108,10 @@ on_snapshot_switch_cb (HearthMachineSettingsWindow *self)
   hearth_machine_settings_set_snapshot_first (self->settings,
                                               active ? self->snapshot_tree : NULL,
                                               _("Before changing the settings"));
+  if (self->devices_page != NULL)
+    hearth_settings_devices_page_set_snapshot_first (self->devices_page,
+                                                     active ? self->snapshot_tree : NULL,
+                                                     _("Before changing the settings"));
 }
 
 static void
@@ -1852,7 +1857,8 @@ hearth_machine_settings_window_constructed (GObject *object)
     hearth_os_database_load_async (db, self->cancellable, on_os_database_loaded_cb, self);
 
   /* Sharing (folders, USB devices) loads itself; the expert XML page stays last. */
-  hearth_settings_devices_page_insert (ADW_PREFERENCES_WINDOW (self), self->machine,
+  self->devices_page =
+    hearth_settings_devices_page_insert (ADW_PREFERENCES_WINDOW (self), self->machine,
                                        gtk_widget_get_ancestor (GTK_WIDGET (self->xml_group),
                                                                 ADW_TYPE_PREFERENCES_PAGE));
 }

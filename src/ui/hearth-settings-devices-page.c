@@ -32,6 +32,8 @@ struct _HearthSettingsDevicesPage
   GtkWidget            *usb_error;
   gboolean              populating;  /* switches are being set from the model */
   gboolean              loading;
+  HearthSnapshotTree   *snapshot_tree;   /* owned, or NULL: no snapshot before a change */
+  char                 *snapshot_reason;
 
   /* Template children. */
   AdwPreferencesGroup *folders_group;
@@ -574,6 +576,8 @@ on_loaded_cb (GObject      *object,
     }
 
   self->devices = g_steal_pointer (&devices);
+  hearth_machine_devices_set_snapshot_first (self->devices, self->snapshot_tree,
+                                             self->snapshot_reason);
   g_signal_connect_object (self->devices, "reloaded", G_CALLBACK (on_reloaded_cb), self,
                            G_CONNECT_SWAPPED);
   populate (self);
@@ -629,6 +633,7 @@ hearth_settings_devices_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), HEARTH_TYPE_SETTINGS_DEVICES_PAGE);
   g_clear_object (&self->devices);
   g_clear_object (&self->machine);
+  g_clear_object (&self->snapshot_tree);
 
   G_OBJECT_CLASS (hearth_settings_devices_page_parent_class)->dispose (object);
 }
@@ -639,6 +644,7 @@ hearth_settings_devices_page_finalize (GObject *object)
   HearthSettingsDevicesPage *self = HEARTH_SETTINGS_DEVICES_PAGE (object);
 
   g_clear_object (&self->cancellable);
+  g_free (self->snapshot_reason);
 
   G_OBJECT_CLASS (hearth_settings_devices_page_parent_class)->finalize (object);
 }
@@ -752,16 +758,41 @@ hearth_settings_devices_page_new (HearthMachine *machine)
  *   expert XML page stays last), or %NULL to add it last
  *
  * Adds a Sharing page for @machine to @window.
+ *
+ * Returns: (transfer none): the page
+ */
+/**
+ * hearth_settings_devices_page_set_snapshot_first:
+ * @self: the page
+ * @tree: (nullable): the machine's snapshots, or %NULL for no snapshot first
+ * @reason: (nullable): the automatic snapshot's title
+ *
+ * Follows the settings window's "snapshot before changing" choice for the
+ * folders and devices changed here too.
  */
 void
+hearth_settings_devices_page_set_snapshot_first (HearthSettingsDevicesPage *self,
+                                                 HearthSnapshotTree        *tree,
+                                                 const char                *reason)
+{
+  g_return_if_fail (HEARTH_IS_SETTINGS_DEVICES_PAGE (self));
+
+  g_set_object (&self->snapshot_tree, tree);
+  g_free (self->snapshot_reason);
+  self->snapshot_reason = g_strdup (reason);
+  if (self->devices != NULL)
+    hearth_machine_devices_set_snapshot_first (self->devices, tree, reason);
+}
+
+HearthSettingsDevicesPage *
 hearth_settings_devices_page_insert (AdwPreferencesWindow *window,
                                      HearthMachine        *machine,
                                      GtkWidget            *before)
 {
   HearthSettingsDevicesPage *page;
 
-  g_return_if_fail (ADW_IS_PREFERENCES_WINDOW (window));
-  g_return_if_fail (before == NULL || ADW_IS_PREFERENCES_PAGE (before));
+  g_return_val_if_fail (ADW_IS_PREFERENCES_WINDOW (window), NULL);
+  g_return_val_if_fail (before == NULL || ADW_IS_PREFERENCES_PAGE (before), NULL);
 
   page = hearth_settings_devices_page_new (machine);
   /* AdwPreferencesWindow 1.2 only appends: take the later page out and put it
@@ -777,4 +808,5 @@ hearth_settings_devices_page_insert (AdwPreferencesWindow *window,
       adw_preferences_window_add (window, ADW_PREFERENCES_PAGE (before));
       g_object_unref (before);
     }
+  return page;
 }

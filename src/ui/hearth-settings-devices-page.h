@@ -12,8 +12,11 @@ G_DECLARE_FINAL_TYPE (HearthSettingsDevicesPage, hearth_settings_devices_page, H
                       SETTINGS_DEVICES_PAGE, AdwPreferencesPage)
 
 HearthSettingsDevicesPage *hearth_settings_devices_page_new    (HearthMachine        *machine);
-void                       hearth_settings_devices_page_insert (AdwPreferencesWindow *window,
+HearthSettingsDevicesPage *hearth_settings_devices_page_insert (AdwPreferencesWindow *window,
                                                                 HearthMachine        *machine,
                                                                 GtkWidget            *before);
+void hearth_settings_devices_page_set_snapshot_first (HearthSettingsDevicesPage *self,
+                                                      HearthSnapshotTree        *tree,
+                                                      const char                *reason);
 
 G_END_DECLS

@@ -687,6 +687,56 @@ test_model_running (Fixture      *fixture,
   g_assert_false (usb_at (devices, 3)->attached);
 }
 
+/* Snapshot first: a change takes an automatic snapshot before it applies; a
+ * reload takes none. */
+static void
+test_model_snapshot_first (Fixture      *fixture,
+                           gconstpointer data)
+{
+  g_autoptr(HearthMachineDevices) devices = load (fixture, "workstation");
+  HearthMachine *machine = hearth_machine_devices_get_machine (devices);
+  g_autoptr(HearthSnapshotTree) tree = hearth_snapshot_tree_new (machine);
+  g_autofree char *share = g_build_filename (fixture->tmpdir, "Family Photos", NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *snapshots;
+  guint before;
+
+  g_assert_cmpint (g_mkdir (share, 0700), ==, 0);
+  hearth_snapshot_tree_refresh_async (tree, NULL, result_cb, &result);
+  g_assert_true (hearth_test_wait (have_result, &result, 10000));
+  g_assert_true (hearth_snapshot_tree_refresh_finish (tree, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  snapshots = hearth_snapshot_tree_get_snapshots (tree);
+  before = g_list_model_get_n_items (snapshots);
+
+  hearth_machine_devices_set_snapshot_first (devices, tree, "Before changing the settings");
+  hearth_machine_devices_reload_async (devices, NULL, result_cb, &result);
+  g_assert_true (hearth_test_wait (have_result, &result, 10000));
+  g_assert_true (hearth_machine_devices_reload_finish (devices, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (snapshots), ==, before);
+
+  g_assert_true (change (devices, ADD_FOLDER, share, 0, 0, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (hearth_machine_devices_get_folders (devices)->len, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (snapshots), ==, before + 1);
+  for (guint i = 0; i < g_list_model_get_n_items (snapshots); i++)
+    {
+      g_autoptr(HearthSnapshot) snapshot = g_list_model_get_item (snapshots, i);
+
+      if (hearth_snapshot_get_origin (snapshot) == HEARTH_SNAPSHOT_ORIGIN_AUTOMATIC)
+        before = G_MAXUINT;
+    }
+  g_assert_cmpuint (before, ==, G_MAXUINT);
+
+  /* Without the tree, no snapshot. */
+  hearth_machine_devices_set_snapshot_first (devices, NULL, NULL);
+  g_assert_true (change (devices, REMOVE_FOLDER, "Family_Photos", 0, 0, NULL, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -713,6 +763,8 @@ main (int   argc,
   g_test_add ("/devices/model/usb", Fixture, NULL, fixture_set_up, test_model_usb,
               fixture_tear_down);
 
+  g_test_add ("/devices/model/snapshot-first", Fixture, NULL, fixture_set_up,
+              test_model_snapshot_first, fixture_tear_down);
   g_test_add ("/devices/model/running", Fixture, NULL, fixture_set_up, test_model_running,
               fixture_tear_down);
 
