@@ -72,8 +72,8 @@ hearthctl_set_check_options (GError **error)
   if (!hearthctl_set_has_options ())
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   _("“set” needs at least one of --memory, --vcpus, --description, --cdrom, "
-                     "--eject and --autostart."));
+                   _("“set” needs at least one of --memory, --vcpus, --cpu-model, --description, "
+                     "--cdrom, --eject and --autostart."));
       return FALSE;
     }
   if (opt_cdrom != NULL && opt_eject)

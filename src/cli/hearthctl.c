@@ -632,8 +632,8 @@ main (int   argc,
                        _("  destroy MACHINE     Force a machine off, like pulling the plug"),
                        _("  pause MACHINE       Pause a running machine"),
                        _("  resume MACHINE      Resume a paused machine"),
-                       _("  set MACHINE OPTIONS Change memory, vCPUs, description, CD-ROM or "
-                         "autostart"),
+                       _("  set MACHINE OPTIONS Change memory, vCPUs, CPU model, description, CD-ROM "
+                         "or autostart"),
                        _("  snapshot list MACHINE [--json]      List a machine’s snapshots"),
                        _("  snapshot create MACHINE [TITLE]     Take a snapshot"),
                        _("  snapshot revert MACHINE SNAPSHOT    Go back to a snapshot"),

@@ -140,8 +140,8 @@ test_usage (void)
 
   g_assert_cmpint (nothing->status, ==, 2);
   g_assert_cmpstr (nothing->err, ==,
-                   "hearthctl: “set” needs at least one of --memory, --vcpus, --description, "
-                   "--cdrom, --eject and --autostart.\n");
+                   "hearthctl: “set” needs at least one of --memory, --vcpus, --cpu-model, "
+                   "--description, --cdrom, --eject and --autostart.\n");
   g_assert_cmpint (both->status, ==, 2);
   g_assert_cmpstr (both->err, ==, "hearthctl: --cdrom and --eject cannot be used together.\n");
   g_assert_cmpint (autostart->status, ==, 2);
