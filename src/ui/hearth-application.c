@@ -111,6 +111,13 @@ choose_uri (HearthApplication *self)
 }
 
 static void
+on_idle_suspended_cb (HearthIdlePolicy *policy,
+                      HearthMachine    *machine)
+{
+  g_object_notify (G_OBJECT (machine), "state");
+}
+
+static void
 on_connection_opened_cb (GObject      *object,
                          GAsyncResult *result,
                          gpointer      user_data)
@@ -225,6 +232,9 @@ switch_connection (HearthApplication *self)
   hearth_alert_engine_attach_sampler (self->alert_engine, self->sampler);
   update_alert_hold (self);
   self->idle_policy = hearth_idle_policy_new (self->sampler);
+  /* Tiles and rows say "Saved while idle": have them look again. */
+  g_signal_connect (self->idle_policy, "suspended", G_CALLBACK (on_idle_suspended_cb), NULL);
+  hearth_ui_set_idle_policy (self->idle_policy);
   apply_idle_settings (self);
   hearth_metrics_exporter_add_sampler (self->metrics_exporter, self->sampler);
 

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "hearth-machine-item.h"
 #include "hearth-ui-utils.h"
 
@@ -23,6 +25,15 @@ update_name (HearthMachineItem *item,
                                   -1);
 }
 
+/* Whether the application's idle policy saved @machine because it was idle. */
+static gboolean
+saved_while_idle (HearthMachine *machine)
+{
+  HearthIdlePolicy *policy = hearth_ui_get_idle_policy ();
+
+  return policy != NULL && hearth_idle_policy_was_suspended (policy, machine);
+}
+
 static void
 update_state (HearthMachineItem *item,
               HearthMachine     *machine)
@@ -34,6 +45,9 @@ update_state (HearthMachineItem *item,
   state = machine ? hearth_machine_get_state (machine) : HEARTH_MACHINE_STATE_UNKNOWN;
   label = hearth_ui_state_to_label (state);
   css_class = hearth_ui_state_to_css_class (state);
+  if (state == HEARTH_MACHINE_STATE_SAVED && saved_while_idle (machine))
+    /* Translators: the state of a machine the idle policy saved to disk. */
+    label = C_("machine state", "Saved while idle");
 
   gtk_label_set_label (item->state_label, label);
   gtk_image_set_from_icon_name (item->state_icon, hearth_ui_state_to_icon_name (state));

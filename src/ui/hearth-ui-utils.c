@@ -268,3 +268,25 @@ hearth_ui_spin_while_mapped (GtkSpinner *spinner)
   g_signal_connect (spinner, "map", G_CALLBACK (on_spinner_map_cb), NULL);
   g_signal_connect (spinner, "unmap", G_CALLBACK (on_spinner_unmap_cb), NULL);
 }
+
+/* The application's idle policy, for the tiles and rows that say a machine was
+ * saved while idle; a weak pointer, so it is NULL once the policy is gone. */
+static GWeakRef idle_policy_ref;
+
+void
+hearth_ui_set_idle_policy (HearthIdlePolicy *policy)
+{
+  g_return_if_fail (policy == NULL || HEARTH_IS_IDLE_POLICY (policy));
+
+  g_weak_ref_set (&idle_policy_ref, policy);
+}
+
+/* Returns: (transfer none) (nullable): the policy set last, if it still exists */
+HearthIdlePolicy *
+hearth_ui_get_idle_policy (void)
+{
+  g_autoptr(HearthIdlePolicy) policy = g_weak_ref_get (&idle_policy_ref);
+
+  /* The application holds it; the caller only uses it at once. */
+  return policy;
+}

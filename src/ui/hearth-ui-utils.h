@@ -24,5 +24,7 @@ void        hearth_ui_show_error_dialog  (GtkWidget           *parent,
                                           const char          *heading,
                                           const GError        *error);
 void        hearth_ui_spin_while_mapped  (GtkSpinner          *spinner);
+void        hearth_ui_set_idle_policy    (HearthIdlePolicy    *policy);
+HearthIdlePolicy *hearth_ui_get_idle_policy (void);
 
 G_END_DECLS

@@ -33,6 +33,7 @@
 #include "hearth-sandbox-badge.h"
 #include "hearth-test-guest.h"
 #include "hearth-test-utils.h"
+#include "hearth-ui-utils.h"
 
 #define TIMEOUT_MS 120000
 #define RENAMED_TITLE "Before the update <更新前> & 'after'"
@@ -805,6 +806,110 @@ test_snapshot_shortcut (void)
 /* ----------------------------------------------------------------------------- */
 
 /* Chinese needs its locale; generate it privately when the system lacks it. */
+/* Saved while idle ------------------------------------------------------------- */
+
+static gboolean
+has_label_cb (GtkWidget *widget,
+              gpointer   data)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), data) == 0;
+}
+
+static gboolean
+tile_says_cb (gpointer data)
+{
+  GtkWidget *tile = data;
+
+  return find_widget (tile, has_label_cb, g_object_get_data (G_OBJECT (tile), "want")) != NULL;
+}
+
+static gboolean
+idle_policy_ready_cb (gpointer data)
+{
+  return hearth_idle_policy_get_ready (data);
+}
+
+static void
+on_idle_suspended_cb (HearthIdlePolicy *policy,
+                      HearthMachine    *machine)
+{
+  /* As HearthApplication does: the views look at the state again. */
+  g_object_notify (G_OBJECT (machine), "state");
+}
+
+static void
+set_idle_enabled_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  AsyncResult *res = user_data;
+
+  res->ok = hearth_idle_policy_set_machine_enabled_finish (HEARTH_IDLE_POLICY (source), result,
+                                                           &res->error);
+  res->done = TRUE;
+}
+
+/* A machine the idle policy saved says so on its tile and row until it runs
+ * again; one the user saved just says it is saved. */
+static void
+test_saved_while_idle (void)
+{
+  g_autoptr(HearthStatsSampler) sampler = hearth_stats_sampler_new (fx.connection);
+  g_autoptr(HearthIdlePolicy) policy = NULL;
+  GtkWidget *row = hearth_machine_row_new ();
+  GtkWidget *tile = hearth_machine_tile_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *window = gtk_window_new ();
+  AsyncResult res = { 0 };
+
+  hearth_stats_sampler_set_interval (sampler, 500);
+  policy = hearth_idle_policy_new (sampler);
+  g_signal_connect (policy, "suspended", G_CALLBACK (on_idle_suspended_cb), NULL);
+  hearth_ui_set_idle_policy (policy);
+  g_assert_true (hearth_test_wait (idle_policy_ready_cb, policy, TIMEOUT_MS));
+  hearth_idle_policy_set_threshold (policy, 20);
+  hearth_idle_policy_set_idle_time (policy, 4);
+
+  hearth_machine_row_set_machine (HEARTH_MACHINE_ROW (row), fx.machine);
+  hearth_machine_tile_set_machine (HEARTH_MACHINE_TILE (tile), fx.machine);
+  gtk_box_append (GTK_BOX (box), row);
+  gtk_box_append (GTK_BOX (box), tile);
+  gtk_window_set_default_size (GTK_WINDOW (window), 640, -1);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_present (GTK_WINDOW (window));
+
+  /* The guest idles at its shell prompt. */
+  hearth_idle_policy_set_machine_enabled_async (policy, fx.machine, TRUE, NULL,
+                                                set_idle_enabled_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+  g_assert_true (hearth_test_wait_machine_state (fx.machine, HEARTH_MACHINE_STATE_SAVED,
+                                                 TIMEOUT_MS));
+  g_object_set_data (G_OBJECT (tile), "want", (gpointer) C_("machine state", "Saved while idle"));
+  g_assert_true (hearth_test_wait (tile_says_cb, tile, TIMEOUT_MS));
+  g_object_set_data (G_OBJECT (row), "want", (gpointer) C_("machine state", "Saved while idle"));
+  g_assert_true (hearth_test_wait (tile_says_cb, row, TIMEOUT_MS));
+  save_window_screenshot (window, "saved-while-idle");
+
+  /* Running again, the tile no longer says so. */
+  res = (AsyncResult) { 0 };
+  hearth_idle_policy_set_machine_enabled_async (policy, fx.machine, FALSE, NULL,
+                                                set_idle_enabled_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+  res = (AsyncResult) { 0 };
+  hearth_machine_run_action_async (fx.machine, HEARTH_MACHINE_ACTION_START, NULL, action_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+  g_object_set_data (G_OBJECT (tile), "want", (gpointer) hearth_ui_state_to_label (
+                       HEARTH_MACHINE_STATE_RUNNING));
+  g_assert_true (hearth_test_wait (tile_says_cb, tile, TIMEOUT_MS));
+  g_assert_false (hearth_idle_policy_was_suspended (policy, fx.machine));
+
+  hearth_ui_set_idle_policy (NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 set_up_locale (void)
 {
@@ -873,6 +978,7 @@ main (int   argc,
   g_test_add_func ("/console/sandbox/badges", test_sandbox_badges);
   g_test_add_func ("/console/fullscreen/header", test_fullscreen_header);
   g_test_add_func ("/console/snapshot/shortcut", test_snapshot_shortcut);
+  g_test_add_func ("/console/idle/saved-while-idle", test_saved_while_idle);
 
   ret = g_test_run ();
 
