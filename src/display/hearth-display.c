@@ -112,6 +112,7 @@ struct _HearthDisplay
   gboolean grabbed;
   gboolean scale_to_fit;
   gboolean resize_guest;
+  gboolean share_clipboard;
   gboolean first_frame_seen;
   HearthDisplayMouseMode mouse_mode;
   char *machine_name;
@@ -137,6 +138,7 @@ struct _HearthDisplay
    * make are offered to the guest. */
   GdkClipboard *clipboard; /* borrowed from the display */
   gboolean clipboard_grabbed_by_guest;
+  gboolean clipboard_grabbed_by_host; /* we told the guest the host has data */
   GCancellable *cancellable;
 
   /* Template-less children. */
@@ -165,6 +167,7 @@ enum
   PROP_GUEST_HEIGHT,
   PROP_SCALE_TO_FIT,
   PROP_RESIZE_GUEST,
+  PROP_SHARE_CLIPBOARD,
   PROP_MACHINE_NAME,
   PROP_SESSION,
   N_PROPS
@@ -1186,7 +1189,7 @@ on_clipboard_grab_cb (SpiceMainChannel *channel,
 {
   guint32 wanted = VD_AGENT_CLIPBOARD_NONE;
 
-  if (selection != VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD)
+  if (selection != VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD || !self->share_clipboard)
     return TRUE;
 
   for (guint i = 0; i < ntypes; i++)
@@ -1217,7 +1220,8 @@ on_clipboard_data_cb (SpiceMainChannel *channel,
                       guint             size,
                       HearthDisplay    *self)
 {
-  if (selection != VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD || self->clipboard == NULL)
+  if (selection != VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD || self->clipboard == NULL
+      || !self->share_clipboard)
     return;
 
   if (type == VD_AGENT_CLIPBOARD_UTF8_TEXT)
@@ -1328,7 +1332,8 @@ on_clipboard_request_cb (SpiceMainChannel *channel,
 {
   ClipboardRequest *req;
 
-  if (selection != VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD || self->clipboard == NULL)
+  if (selection != VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD || self->clipboard == NULL
+      || !self->share_clipboard)
     return FALSE;
 
   req = g_new0 (ClipboardRequest, 1);
@@ -1359,7 +1364,8 @@ on_host_clipboard_changed_cb (GdkClipboard  *clipboard,
   int n = 0;
 
   /* Our own copy of guest data: the guest already has it. */
-  if (gdk_clipboard_is_local (clipboard) || self->main_channel == NULL || !self->agent_connected)
+  if (gdk_clipboard_is_local (clipboard) || self->main_channel == NULL || !self->agent_connected
+      || !self->share_clipboard)
     return;
 
   if (!spice_main_channel_agent_test_capability (self->main_channel,
@@ -1381,6 +1387,7 @@ on_host_clipboard_changed_cb (GdkClipboard  *clipboard,
   else if (!self->clipboard_grabbed_by_guest)
     spice_main_channel_clipboard_selection_release (self->main_channel,
                                                     VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD);
+  self->clipboard_grabbed_by_host = n > 0;
 }
 
 /* -------------------------------------------------------------------------- */
@@ -1607,6 +1614,7 @@ detach_session (HearthDisplay *self)
   g_clear_object (&self->guest_cursor);
   self->fd_session = FALSE;
   self->clipboard_grabbed_by_guest = FALSE;
+  self->clipboard_grabbed_by_host = FALSE;
 
   if (self->agent_connected)
     {
@@ -1849,6 +1857,9 @@ hearth_display_get_property (GObject    *object,
     case PROP_RESIZE_GUEST:
       g_value_set_boolean (value, self->resize_guest);
       break;
+    case PROP_SHARE_CLIPBOARD:
+      g_value_set_boolean (value, self->share_clipboard);
+      break;
     case PROP_MACHINE_NAME:
       g_value_set_string (value, self->machine_name);
       break;
@@ -1875,6 +1886,9 @@ hearth_display_set_property (GObject      *object,
       break;
     case PROP_RESIZE_GUEST:
       hearth_display_set_resize_guest (self, g_value_get_boolean (value));
+      break;
+    case PROP_SHARE_CLIPBOARD:
+      hearth_display_set_share_clipboard (self, g_value_get_boolean (value));
       break;
     case PROP_MACHINE_NAME:
       hearth_display_set_machine_name (self, g_value_get_string (value));
@@ -1977,6 +1991,16 @@ hearth_display_class_init (HearthDisplayClass *klass)
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
+   * HearthDisplay:share-clipboard:
+   *
+   * Copy and paste between the host and the guest (through the agent). When
+   * %FALSE, nothing crosses in either direction.
+   */
+  properties[PROP_SHARE_CLIPBOARD] =
+    g_param_spec_boolean ("share-clipboard", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
    * HearthDisplay:machine-name:
    *
    * The machine's name, for the accessible name "Screen of …".
@@ -2049,6 +2073,7 @@ hearth_display_init (HearthDisplay *self)
   self->view_scale = 1;
   self->scale_to_fit = TRUE;
   self->resize_guest = TRUE;
+  self->share_clipboard = TRUE;
   self->cancellable = g_cancellable_new ();
   g_queue_init (&self->fd_waiters);
 
@@ -2365,6 +2390,48 @@ hearth_display_set_resize_guest (HearthDisplay *self,
   self->last_sent_width = self->last_sent_height = 0;
   schedule_guest_resize (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESIZE_GUEST]);
+}
+
+/**
+ * hearth_display_get_share_clipboard:
+ *
+ * Returns: whether copy and paste crosses between the host and the guest
+ */
+gboolean
+hearth_display_get_share_clipboard (HearthDisplay *self)
+{
+  g_return_val_if_fail (HEARTH_IS_DISPLAY (self), FALSE);
+
+  return self->share_clipboard;
+}
+
+/**
+ * hearth_display_set_share_clipboard:
+ * @share_clipboard: whether to share the clipboard
+ *
+ * Turning sharing off takes back what the host offered the guest, so the
+ * guest cannot paste it any more; turning it on offers the host's current
+ * clipboard at once.
+ */
+void
+hearth_display_set_share_clipboard (HearthDisplay *self,
+                                    gboolean       share_clipboard)
+{
+  g_return_if_fail (HEARTH_IS_DISPLAY (self));
+
+  share_clipboard = !!share_clipboard;
+  if (self->share_clipboard == share_clipboard)
+    return;
+
+  self->share_clipboard = share_clipboard;
+  if (!share_clipboard && self->clipboard_grabbed_by_host && self->main_channel != NULL)
+    spice_main_channel_clipboard_selection_release (self->main_channel,
+                                                    VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD);
+  if (!share_clipboard)
+    self->clipboard_grabbed_by_host = FALSE;
+  else if (self->clipboard != NULL)
+    on_host_clipboard_changed_cb (self->clipboard, self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHARE_CLIPBOARD]);
 }
 
 const char *

@@ -49,6 +49,9 @@ void                   hearth_display_set_scale_to_fit  (HearthDisplay  *self,
 gboolean               hearth_display_get_resize_guest  (HearthDisplay  *self);
 void                   hearth_display_set_resize_guest  (HearthDisplay  *self,
                                                          gboolean        resize_guest);
+gboolean               hearth_display_get_share_clipboard (HearthDisplay *self);
+void                   hearth_display_set_share_clipboard (HearthDisplay *self,
+                                                           gboolean       share_clipboard);
 const char            *hearth_display_get_machine_name  (HearthDisplay  *self);
 void                   hearth_display_set_machine_name  (HearthDisplay  *self,
                                                          const char     *machine_name);
