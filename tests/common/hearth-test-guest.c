@@ -412,6 +412,8 @@ hearth_test_guest_xml (const char           *name,
   cmdline = g_string_new ("console=ttyS0 loglevel=4 panic=-1 consoleblank=0");
   if (flags & HEARTH_TEST_GUEST_TABLET)
     g_string_append (cmdline, " hearth.tablet=1");
+  if (flags & HEARTH_TEST_GUEST_AGENT)
+    g_string_append (cmdline, " hearth.agent=1");
 
   doc = xmlNewDoc ((const xmlChar *) "1.0");
   domain = xmlNewDocNode (doc, NULL, (const xmlChar *) "domain", NULL);
@@ -787,8 +789,8 @@ hearth_test_serial_wait_for_line (const char  *log_path,
 
 /* ---- the command channel -------------------------------------------------- */
 
-/* Keeps the output of a command: drops the reporters' lines (input events
- * may arrive at any time) and carriage returns. */
+/* Keeps the output of a command: drops the reporters' and the agent's lines
+ * (input events may arrive at any time) and carriage returns. */
 static char *
 filter_output (const char *text)
 {
@@ -804,7 +806,8 @@ filter_output (const char *text)
         line[--len] = '\0';
       if (g_str_has_prefix (line, HEARTH_TEST_GUEST_INPUT)
           || g_str_has_prefix (line, HEARTH_TEST_GUEST_MOUSE)
-          || g_str_has_prefix (line, "HEARTH-GUEST-INPUT-DEVICE "))
+          || g_str_has_prefix (line, "HEARTH-GUEST-INPUT-DEVICE ")
+          || g_str_has_prefix (line, "HEARTH-AGENT-"))
         continue;
       if (lines[i + 1] == NULL && len == 0)
         break;

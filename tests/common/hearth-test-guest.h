@@ -17,6 +17,11 @@ G_BEGIN_DECLS
  * @HEARTH_TEST_GUEST_DISK: a 64 MiB qcow2 disk (virtio, vda) at
  *   hearth_test_guest_dup_disk_path(), created if missing; needed for
  *   internal snapshots.
+ * @HEARTH_TEST_GUEST_AGENT: run the test suite's SPICE agent
+ *   (tests/guest/hearth-test-agent.c) on the guest's com.redhat.spice.0 port;
+ *   the guest says %HEARTH_TEST_GUEST_AGENT_READY before it says ready. The
+ *   SPICE server then uses agent mouse mode: pointer events go to the agent,
+ *   not to the PS/2 mouse or the tablet.
  *
  * How hearth_test_guest_xml() shapes the machine.
  */
@@ -27,6 +32,7 @@ typedef enum
   HEARTH_TEST_GUEST_Q35 = 1 << 1,
   HEARTH_TEST_GUEST_UEFI = 1 << 2,
   HEARTH_TEST_GUEST_DISK = 1 << 3,
+  HEARTH_TEST_GUEST_AGENT = 1 << 4,
 } HearthTestGuestFlags;
 
 /* Markers the guest prints on its first serial port (see tests/guest/README.md). */
@@ -34,6 +40,15 @@ typedef enum
 #define HEARTH_TEST_GUEST_POWEROFF "HEARTH-GUEST-POWEROFF"
 #define HEARTH_TEST_GUEST_MOUSE "HEARTH-MOUSE "
 #define HEARTH_TEST_GUEST_INPUT "HEARTH-INPUT "
+
+/* Markers of the test SPICE agent (HEARTH_TEST_GUEST_AGENT). */
+#define HEARTH_TEST_GUEST_AGENT_READY "HEARTH-AGENT-READY"
+#define HEARTH_TEST_GUEST_AGENT_MONITORS "HEARTH-AGENT-MONITORS "
+#define HEARTH_TEST_GUEST_AGENT_TEXT "HEARTH-AGENT-CLIPBOARD-TEXT "
+#define HEARTH_TEST_GUEST_AGENT_PNG "HEARTH-AGENT-CLIPBOARD-PNG "
+#define HEARTH_TEST_GUEST_AGENT_MOUSE "HEARTH-AGENT-MOUSE "
+/* The agent's command FIFO in the guest (grab-text TEXT, grab-png PATH). */
+#define HEARTH_TEST_GUEST_AGENT_FIFO "/run/hearth-agent"
 
 /* Embed roots for qemu:///embed (hermetic: no daemon, nothing left behind).
  * One per process: libvirt's embedded driver cannot change roots, so _new()

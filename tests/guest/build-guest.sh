@@ -9,21 +9,25 @@
 #                      skips decompressing XZ under TCG (about 3 s here). When
 #                      the kernel has no PVH entry or an unknown compression,
 #                      this is a copy of vmlinuz, which boots too, only slower.
-#   OUTDIR/initrd.img  busybox-static, the guest's /init and the kernel
-#                      modules it needs (cpio newc, gzip)
+#   OUTDIR/initrd.img  busybox-static, the guest's /init, the kernel modules
+#                      it needs (cpio newc, gzip) and, when given, the test
+#                      suite's SPICE agent as /bin/hearth-test-agent
 #
-# Usage: build-guest.sh OUTDIR [INIT]
-# INIT defaults to the "init" file next to this script.
+# Usage: build-guest.sh OUTDIR [INIT [AGENT]]
+# INIT defaults to the "init" file next to this script. AGENT is a static
+# hearth-test-agent (tests/guest/hearth-test-agent.c); /init starts it when
+# the kernel command line has hearth.agent=1.
 set -eu
 
 if [ $# -lt 1 ]; then
-  echo "usage: $0 OUTDIR [INIT]" >&2
+  echo "usage: $0 OUTDIR [INIT [AGENT]]" >&2
   exit 2
 fi
 
 outdir=$1
 here=$(cd "$(dirname "$0")" && pwd)
 init=${2:-$here/init}
+agent=${3:-}
 busybox=${HEARTH_GUEST_BUSYBOX:-/bin/busybox}
 
 # Modules the guest loads (dependencies are added from modules.dep):
@@ -46,6 +50,12 @@ die ()
 
 [ -x "$busybox" ] || die "$busybox not found (install busybox-static)"
 [ -r "$init" ] || die "$init not found"
+if [ -n "$agent" ]; then
+  [ -r "$agent" ] || die "$agent not found"
+  if file -L "$agent" 2>/dev/null | grep -q 'dynamically linked'; then
+    die "$agent is dynamically linked (the guest has no C library)"
+  fi
+fi
 if ! "$busybox" --list | grep -qx insmod; then
   die "$busybox has no insmod applet"
 fi
@@ -138,6 +148,10 @@ for applet in insmod poweroff reboot halt; do
 done
 cp "$init" "$root/init"
 chmod 755 "$root/init"
+if [ -n "$agent" ]; then
+  cp "$agent" "$root/bin/hearth-test-agent"
+  chmod 755 "$root/bin/hearth-test-agent"
+fi
 echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
 cat > "$root/etc/profile" <<'PROFILE'
