@@ -13,8 +13,8 @@
 /**
  * HearthConsolePage:
  *
- * A machine's screen with its own header bar (back, snapshot, name, send keys,
- * USB, scaling, fullscreen). It follows the machine: while it is off, paused or
+ * A machine's screen with its own header bar (back, snapshot, name, scaling,
+ * devices and sharing, send keys, fullscreen). It follows the machine: while it is off, paused or
  * starting, a status page says so; when it runs, the page connects the
  * display through descriptors from hearth_machine_open_graphics_fd_async()
  * (no TCP port) and reconnects by itself after a restart or a lost
@@ -26,6 +26,12 @@
  * the header bar says when the machine is in sandbox mode. In fullscreen the
  * header bar (with the strip) moves over the screen and shows only while the
  * pointer is at the top edge, as in GNOME Boxes.
+ *
+ * The "Devices and Sharing" button says whether the machine runs the SPICE
+ * agent (and what to install when it does not), holds the switches for what
+ * the agent does (resizing the guest with the window, sharing the clipboard:
+ * global preferences in GSettings, so every console follows them), says what
+ * there is for sound, and lists the USB devices the machine can use.
  */
 struct _HearthConsolePage
 {
@@ -46,6 +52,7 @@ struct _HearthConsolePage
   GtkWidget *fullscreen_root; /* borrowed: the window whose notify::fullscreened we watch */
   gboolean fullscreen;
   guint hide_top_source;
+  GSettings *settings;
 
   /* Template children. */
   GtkRevealer *top_revealer;
@@ -66,9 +73,17 @@ struct _HearthConsolePage
   GtkWidget *spinner;
   GtkWidget *start_button;
   GtkWidget *resume_button;
-  GtkWidget *usb_button;
+  GtkWidget *usb_section;
   GtkLabel *usb_message;
   GtkListBox *usb_list;
+  GtkWidget *guest_button;
+  GtkImage *guest_status_icon;
+  GtkLabel *guest_status_title;
+  GtkLabel *guest_status_description;
+  AdwActionRow *resize_row;
+  AdwActionRow *clipboard_row;
+  AdwActionRow *sound_row;
+  GtkImage *sound_icon;
 };
 
 G_DEFINE_FINAL_TYPE (HearthConsolePage, hearth_console_page, ADW_TYPE_BIN)
@@ -131,7 +146,6 @@ console_actions_update (HearthConsolePage *self)
                                    && hearth_machine_can_run_action (self->machine,
                                                                      HEARTH_MACHINE_ACTION_RESUME));
   gtk_widget_action_set_enabled (widget, "console.send-keys", connected);
-  gtk_widget_set_sensitive (self->usb_button, connected);
 
   gtk_widget_action_set_enabled (widget, "console.take-snapshot", can_take_snapshot (self));
   gtk_stack_set_visible_child_name (self->snapshot_button_stack,
@@ -890,7 +904,7 @@ menu_is_open (GtkWidget *menu_button)
 static gboolean
 top_bar_in_use (HearthConsolePage *self)
 {
-  return menu_is_open (self->usb_button) || menu_is_open (self->send_keys_button);
+  return menu_is_open (self->guest_button) || menu_is_open (self->send_keys_button);
 }
 
 static gboolean
@@ -1035,9 +1049,10 @@ on_usb_switch_cb (GtkSwitch             *sw,
                                                       g_object_ref (sw));
 }
 
+/* Lists the host's USB devices, each with a switch, when the popover shows;
+ * without a connection there is nothing to redirect to. */
 static void
-on_usb_popover_show_cb (HearthConsolePage *self,
-                        GtkPopover        *popover)
+update_usb_section (HearthConsolePage *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) devices = NULL;
@@ -1046,6 +1061,10 @@ on_usb_popover_show_cb (HearthConsolePage *self,
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->usb_list))) != NULL)
     gtk_list_box_remove (self->usb_list, child);
+
+  gtk_widget_set_visible (self->usb_section, hearth_display_get_connected (self->display));
+  if (!hearth_display_get_connected (self->display))
+    return;
 
   manager = hearth_display_get_usb_manager (self->display, &error);
   if (manager == NULL)
@@ -1103,6 +1122,109 @@ on_usb_popover_show_cb (HearthConsolePage *self,
 }
 
 /* -------------------------------------------------------------------------- */
+/* Guest tools                                                                */
+
+/* What the session offers for sound. Audio cannot be switched off cleanly
+ * while connected (spice-client-glib decides it per connection, and muting
+ * the channel leaves the microphone open), so the row only says what there is. */
+static void
+update_sound_row (HearthConsolePage *self)
+{
+  SpiceSession *session = hearth_display_get_session (self->display);
+  gboolean playback = FALSE, record = FALSE;
+  const char *subtitle;
+  GList *channels;
+
+  if (session == NULL || !hearth_display_get_connected (self->display))
+    {
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->sound_row), _("Not connected"));
+      gtk_image_set_from_icon_name (self->sound_icon, "audio-volume-muted-symbolic");
+      return;
+    }
+
+  channels = spice_session_get_channels (session);
+  for (GList *l = channels; l != NULL; l = l->next)
+    {
+      playback = playback || SPICE_IS_PLAYBACK_CHANNEL (l->data);
+      record = record || SPICE_IS_RECORD_CHANNEL (l->data);
+    }
+  g_list_free (channels);
+
+  if (playback && record)
+    subtitle = _("Plays on this computer’s speakers and can use its microphone");
+  else if (playback)
+    subtitle = _("Plays on this computer’s speakers");
+  else if (record)
+    subtitle = _("Can use this computer’s microphone");
+  else
+    subtitle = _("This machine has no sound card");
+
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->sound_row), subtitle);
+  gtk_image_set_from_icon_name (self->sound_icon, playback || record
+                                                    ? "audio-volume-high-symbolic"
+                                                    : "audio-volume-muted-symbolic");
+}
+
+static void
+update_guest_tools (HearthConsolePage *self)
+{
+  gboolean connected = hearth_display_get_connected (self->display);
+  gboolean agent = hearth_display_get_agent_connected (self->display);
+  GtkWidget *icon = GTK_WIDGET (self->guest_status_icon);
+  const char *title, *description, *icon_name;
+
+  if (agent)
+    {
+      icon_name = "emblem-ok-symbolic";
+      title = _("Guest Tools Connected");
+      description = _("Copy and paste and fitting the screen to the window work in this "
+                      "machine.");
+    }
+  else if (connected)
+    {
+      icon_name = "dialog-information-symbolic";
+      title = _("Guest Tools Not Found");
+      /* Translators: keep the link's markup. */
+      description = _("Install them in the machine to copy and paste between it and this "
+                      "computer, and to fit its screen to the window. On Linux, install the "
+                      "“spice-vdagent” package; on Windows, the <a "
+                      "href=\"https://www.spice-space.org/download.html\">SPICE Guest "
+                      "Tools</a>.");
+    }
+  else
+    {
+      icon_name = "computer-symbolic";
+      title = _("Not Connected");
+      description = _("Whether the machine has its guest tools shows once its screen is on.");
+    }
+
+  gtk_image_set_from_icon_name (self->guest_status_icon, icon_name);
+  if (agent)
+    gtk_widget_add_css_class (icon, "success");
+  else
+    gtk_widget_remove_css_class (icon, "success");
+  gtk_label_set_label (self->guest_status_title, title);
+  gtk_label_set_label (self->guest_status_description, description);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->resize_row), agent);
+  adw_action_row_set_subtitle (self->resize_row,
+                               agent ? _("The machine’s screen follows the size of this window")
+                                     : _("Needs the guest tools in the machine"));
+  adw_action_row_set_subtitle (self->clipboard_row,
+                               agent ? _("Copy and paste text and images both ways")
+                                     : _("Works once the guest tools are in the machine"));
+  update_sound_row (self);
+}
+
+static void
+on_guest_popover_show_cb (HearthConsolePage *self,
+                          GtkPopover        *popover)
+{
+  update_guest_tools (self);
+  update_usb_section (self);
+}
+
+/* -------------------------------------------------------------------------- */
 /* GObject                                                                    */
 
 static void
@@ -1116,6 +1238,7 @@ hearth_console_page_dispose (GObject *object)
   g_clear_object (&self->machine);
   g_clear_object (&self->snapshot_tree);
   g_clear_object (&self->snapshot_toast);
+  g_clear_object (&self->settings);
   if (self->display != NULL)
     hearth_display_close (self->display);
   g_clear_handle_id (&self->reconnect_source, g_source_remove);
@@ -1274,14 +1397,23 @@ hearth_console_page_class_init (HearthConsolePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, spinner);
   gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, start_button);
   gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, resume_button);
-  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, usb_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, usb_section);
   gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, usb_message);
   gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, usb_list);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, guest_button);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, guest_status_icon);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, guest_status_title);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage,
+                                        guest_status_description);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, resize_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, clipboard_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, sound_row);
+  gtk_widget_class_bind_template_child (widget_class, HearthConsolePage, sound_icon);
   gtk_widget_class_bind_template_callback (widget_class, on_display_request_fd_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_display_first_frame_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_display_disconnected_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_display_connected_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_usb_popover_show_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_guest_popover_show_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_overlay_motion_cb);
 
   gtk_widget_class_install_action (widget_class, "console.back", NULL, back_activated);
@@ -1316,7 +1448,20 @@ hearth_console_page_init (HearthConsolePage *self)
   g_signal_group_connect_swapped (self->machine_signals, "notify::display-name",
                                   G_CALLBACK (update_page), self);
 
+  /* Global preferences: every console follows them, and a change in one
+   * applies to all at once. */
+  self->settings = g_settings_new (HEARTH_SETTINGS_SCHEMA);
+  g_settings_bind (self->settings, "console-resize-guest", self->display, "resize-guest",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "console-share-clipboard", self->display, "share-clipboard",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (self->display, "notify::agent-connected",
+                           G_CALLBACK (update_guest_tools), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->display, "notify::connected", G_CALLBACK (update_guest_tools),
+                           self, G_CONNECT_SWAPPED);
+
   update_page (self);
+  update_guest_tools (self);
 }
 
 /* -------------------------------------------------------------------------- */

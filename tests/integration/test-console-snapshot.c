@@ -7,8 +7,8 @@
  * field; it reads libvirt directly only to check what the page did.
  *
  * HEARTH_TEST_TAG (en, zh_CN, dark) names the screenshots saved under
- * $HEARTH_TEST_ARTIFACTS/console/; with zh_CN the page runs in Chinese (the
- * locale is generated into a private directory when the system lacks it).
+ * $HEARTH_TEST_ARTIFACTS/console/; with zh_CN the page runs in Chinese (see
+ * hearth-test-console.c).
  */
 #define G_LOG_DOMAIN "hearth-test-console-snapshot"
 
@@ -23,7 +23,6 @@
 #include <libvirt/libvirt.h>
 #include <libxml/parser.h>
 #include <linux/input-event-codes.h>
-#include <locale.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -31,6 +30,7 @@
 #include "hearth-machine-row.h"
 #include "hearth-machine-tile.h"
 #include "hearth-sandbox-badge.h"
+#include "hearth-test-console.h"
 #include "hearth-test-guest.h"
 #include "hearth-test-utils.h"
 #include "hearth-ui-utils.h"
@@ -40,7 +40,6 @@
 
 static struct
 {
-  const char *tag;
   gboolean chinese;
   char *root;
   char *uri;
@@ -190,42 +189,7 @@ static void
 save_window_screenshot (GtkWidget  *window,
                         const char *name)
 {
-  const char *dir = g_getenv ("HEARTH_TEST_ARTIFACTS");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *subdir = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  GskRenderNode *node = NULL;
-  int width, height;
-
-  if (dir == NULL)
-    return;
-
-  /* Let animations (the toast's) finish. */
-  hearth_test_iterate_for (600);
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  paintable = gtk_widget_paintable_new (window);
-  for (int i = 0; i < 50 && node == NULL; i++)
-    {
-      GtkSnapshot *snapshot = gtk_snapshot_new ();
-
-      g_main_context_iteration (NULL, FALSE);
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      node = gtk_snapshot_free_to_node (snapshot);
-    }
-  g_assert_nonnull (node);
-
-  subdir = g_build_filename (dir, "console", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (subdir, 0755), ==, 0);
-  file = g_strdup_printf ("%s-%s.png", name, fx.tag);
-  path = g_build_filename (subdir, file, NULL);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  gsk_render_node_unref (node);
-  g_test_message ("Saved %s", path);
+  hearth_test_console_save_screenshot (window, NULL, name);
 }
 
 static void
@@ -805,7 +769,6 @@ test_snapshot_shortcut (void)
 
 /* ----------------------------------------------------------------------------- */
 
-/* Chinese needs its locale; generate it privately when the system lacks it. */
 /* Saved while idle ------------------------------------------------------------- */
 
 static gboolean
@@ -910,58 +873,15 @@ test_saved_while_idle (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-static void
-set_up_locale (void)
-{
-  const char *locale = g_getenv ("HEARTH_TEST_LOCALE");
-  g_autofree char *dir = NULL;
-  g_autofree char *target = NULL;
-  g_autofree char *language = NULL;
-  const char *argv[] = { "localedef", "-i", NULL, "-f", "UTF-8", NULL, NULL };
-  int status = 0;
-
-  if (locale == NULL)
-    return;
-
-  language = g_strndup (locale, strcspn (locale, "."));
-  if (setlocale (LC_ALL, locale) == NULL)
-    {
-      dir = g_dir_make_tmp ("hearth-locale-XXXXXX", NULL);
-      g_assert_nonnull (dir);
-      target = g_build_filename (dir, locale, NULL);
-      argv[2] = language;
-      argv[5] = target;
-      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                                   NULL, NULL, &status, NULL));
-      g_setenv ("LOCPATH", dir, TRUE);
-    }
-  g_setenv ("LANG", locale, TRUE);
-  g_setenv ("LC_ALL", locale, TRUE);
-  g_setenv ("LANGUAGE", language, TRUE);
-  fx.chinese = g_str_has_prefix (locale, "zh");
-}
-
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
-  const char *localedir = g_getenv ("HEARTH_LOCALEDIR");
   int ret;
 
-  set_up_locale ();
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  g_setenv ("GTK_A11Y", "none", FALSE);
-  g_setenv ("GDK_BACKEND", "x11", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  /* gtk_test_init() picks en_US; the Chinese run wants its own locale back. */
-  if (fx.chinese)
-    g_assert_nonnull (setlocale (LC_ALL, ""));
-  adw_init ();
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-  fx.tag = g_getenv ("HEARTH_TEST_TAG") ? g_getenv ("HEARTH_TEST_TAG") : "en";
+  hearth_test_console_init (&argc, &argv);
+  fx.chinese = hearth_test_console_is_chinese ();
   if (fx.chinese)
     g_assert_cmpstr (_("Take Snapshot"), !=, "Take Snapshot");
 

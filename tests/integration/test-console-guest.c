@@ -1,0 +1,466 @@
+/* test-console-guest.c  SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The console page's guest tools button on real QEMU: what its popover says
+ * without the SPICE agent in the guest, that its switches change the display
+ * and the global GSettings keys (and that a key set elsewhere reaches every
+ * console), with the tiny test guest through qemu:///embed.
+ *
+ * HEARTH_TEST_TAG (en, zh_CN, dark) names the screenshots saved under
+ * $HEARTH_TEST_ARTIFACTS/console/; with zh_CN the page runs in Chinese (see
+ * hearth-test-console.c).
+ */
+#define G_LOG_DOMAIN "hearth-test-console-guest"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "hearth-console-page.h"
+#include "hearth-test-console.h"
+#include "hearth-test-guest.h"
+#include "hearth-test-utils.h"
+#include "hearth-ui-utils.h"
+
+#define TIMEOUT_MS 120000
+
+static struct
+{
+  char *root;
+  char *uri;
+  char *serial;
+  HearthConnection *connection;
+  HearthMachine *machine;
+  GtkWidget *window;
+  HearthConsolePage *page;
+  GSettings *settings; /* the test's own look at the preferences */
+} fx;
+
+typedef struct
+{
+  gboolean done;
+  gpointer result;
+  gboolean ok;
+  GError *error;
+} AsyncResult;
+
+/* Widgets ------------------------------------------------------------------- */
+
+typedef gboolean (*WidgetPredicate) (GtkWidget *widget,
+                                     gpointer   data);
+
+static GtkWidget *
+find_widget (GtkWidget      *root,
+             WidgetPredicate predicate,
+             gpointer        data)
+{
+  if (predicate (root, data))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, predicate, data);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+is_tooltip_cb (GtkWidget *widget,
+               gpointer   data)
+{
+  return GTK_IS_MENU_BUTTON (widget)
+         && g_strcmp0 (gtk_widget_get_tooltip_text (widget), data) == 0;
+}
+
+static gboolean
+is_row_cb (GtkWidget *widget,
+           gpointer   data)
+{
+  return ADW_IS_ACTION_ROW (widget)
+         && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), data) == 0;
+}
+
+static gboolean
+is_switch_cb (GtkWidget *widget,
+              gpointer   data)
+{
+  return GTK_IS_SWITCH (widget);
+}
+
+static gboolean
+is_heading_cb (GtkWidget *widget,
+               gpointer   data)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "heading");
+}
+
+static GtkMenuButton *
+guest_button (HearthConsolePage *page)
+{
+  GtkWidget *button = find_widget (GTK_WIDGET (page), is_tooltip_cb, _("Devices and Sharing"));
+
+  g_assert_nonnull (button);
+  return GTK_MENU_BUTTON (button);
+}
+
+static GtkWidget *
+popover (HearthConsolePage *page)
+{
+  return GTK_WIDGET (gtk_menu_button_get_popover (guest_button (page)));
+}
+
+static AdwActionRow *
+row (HearthConsolePage *page,
+     const char        *title)
+{
+  GtkWidget *found = find_widget (popover (page), is_row_cb, (gpointer) title);
+
+  g_assert_nonnull (found);
+  return ADW_ACTION_ROW (found);
+}
+
+static GtkSwitch *
+row_switch (HearthConsolePage *page,
+            const char        *title)
+{
+  GtkWidget *found = find_widget (GTK_WIDGET (row (page, title)), is_switch_cb, NULL);
+
+  g_assert_nonnull (found);
+  return GTK_SWITCH (found);
+}
+
+static const char *
+status_title (HearthConsolePage *page)
+{
+  GtkWidget *label = find_widget (popover (page), is_heading_cb, NULL);
+
+  g_assert_nonnull (label);
+  return gtk_label_get_label (GTK_LABEL (label));
+}
+
+/* The description is the label after the heading. */
+static const char *
+status_description (HearthConsolePage *page)
+{
+  GtkWidget *label = find_widget (popover (page), is_heading_cb, NULL);
+
+  g_assert_nonnull (label);
+  label = gtk_widget_get_next_sibling (label);
+  g_assert_true (GTK_IS_LABEL (label));
+  return gtk_label_get_label (GTK_LABEL (label));
+}
+
+static gboolean
+mapped_cb (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+static void
+open_popover (void)
+{
+  GtkWidget *pop = popover (fx.page);
+
+  gtk_menu_button_popup (guest_button (fx.page));
+  g_assert_true (hearth_test_wait (mapped_cb, pop, TIMEOUT_MS));
+}
+
+static gboolean
+switch_off_cb (gpointer data)
+{
+  return !gtk_switch_get_active (data);
+}
+
+static gboolean
+switch_on_cb (gpointer data)
+{
+  return gtk_switch_get_active (data);
+}
+
+/* As from the keyboard: the switch has the focus and the user activates it
+ * (the switch takes its new state at the end of its animation). */
+static void
+toggle (GtkSwitch *sw)
+{
+  gboolean was = gtk_switch_get_active (sw);
+
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (sw)));
+  g_assert_true (gtk_widget_activate (GTK_WIDGET (sw)));
+  g_assert_true (hearth_test_wait (was ? switch_off_cb : switch_on_cb, sw, 5000));
+}
+
+static void
+close_popover (void)
+{
+  GtkWidget *pop = popover (fx.page);
+
+  gtk_menu_button_popdown (guest_button (fx.page));
+  hearth_test_iterate_for (300);
+  g_assert_false (gtk_widget_get_mapped (pop));
+}
+
+static void
+save_screenshot (const char *name)
+{
+  hearth_test_console_save_screenshot (fx.window, popover (fx.page), name);
+}
+
+/* Set-up ---------------------------------------------------------------------- */
+
+static void
+define_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  AsyncResult *res = user_data;
+
+  res->result = hearth_connection_define_xml_finish (HEARTH_CONNECTION (source), result,
+                                                     &res->error);
+  res->done = TRUE;
+}
+
+static void
+action_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  AsyncResult *res = user_data;
+
+  res->ok = hearth_machine_run_action_finish (HEARTH_MACHINE (source), result, &res->error);
+  res->done = TRUE;
+}
+
+static HearthMachine *
+define (const char *xml)
+{
+  AsyncResult res = { 0 };
+
+  hearth_connection_define_xml_async (fx.connection, xml, NULL, define_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+  return res.result;
+}
+
+static void
+run_action (HearthMachine      *machine,
+            HearthMachineAction action)
+{
+  AsyncResult res = { 0 };
+
+  hearth_machine_run_action_async (machine, action, NULL, action_cb, &res);
+  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
+  g_assert_no_error (res.error);
+}
+
+/* Starts @machine and waits until its guest says it is ready. */
+static void
+start_and_wait (HearthMachine *machine,
+                const char    *serial)
+{
+  g_autoptr(GError) error = NULL;
+  goffset offset = hearth_test_serial_get_end (serial);
+
+  run_action (machine, HEARTH_MACHINE_ACTION_START);
+  g_assert_true (hearth_test_serial_wait_for_from (serial, offset, HEARTH_TEST_GUEST_READY,
+                                                   TIMEOUT_MS, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+set_up (void)
+{
+  g_autoptr(GtkCssProvider) provider = NULL;
+  g_autofree char *xml = NULL;
+
+  fx.root = hearth_test_embed_root_new ();
+  fx.uri = hearth_test_embed_uri (fx.root);
+  fx.serial = g_build_filename (fx.root, "serial.log", NULL);
+  fx.connection = hearth_test_open_connection (fx.uri);
+  fx.settings = g_settings_new (HEARTH_SETTINGS_SCHEMA);
+
+  xml = hearth_test_guest_xml ("guest tools 工具", fx.serial, HEARTH_TEST_GUEST_NONE);
+  fx.machine = define (xml);
+
+  /* The application's style sheet (AdwApplication loads it by itself). */
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, "/org/hearthvm/Hearth/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  fx.window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (fx.window), 960, 640);
+  fx.page = HEARTH_CONSOLE_PAGE (hearth_console_page_new ());
+  gtk_window_set_child (GTK_WINDOW (fx.window), GTK_WIDGET (fx.page));
+  gtk_window_present (GTK_WINDOW (fx.window));
+}
+
+static gboolean
+display_shown_cb (gpointer data)
+{
+  HearthConsolePage *page = data;
+  HearthDisplay *display = hearth_console_page_get_display (page);
+
+  return gtk_widget_get_mapped (GTK_WIDGET (display)) && hearth_display_get_connected (display);
+}
+
+/* Tests ----------------------------------------------------------------------- */
+
+/* No machine yet: the popover says so, the switches show the preferences. */
+static void
+test_guest_not_connected (void)
+{
+  open_popover ();
+  g_assert_cmpstr (status_title (fx.page), ==, _("Not Connected"));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (row (fx.page, _("Resize With Window")))));
+  g_assert_true (gtk_switch_get_active (row_switch (fx.page, _("Share Clipboard"))));
+  g_assert_cmpstr (adw_action_row_get_subtitle (row (fx.page, _("Sound"))), ==,
+                   _("Not connected"));
+  close_popover ();
+}
+
+/* A running guest without the SPICE agent: the popover explains what to
+ * install, resizing is off limits and says why, the clipboard can be set. */
+static void
+test_guest_no_agent (void)
+{
+  HearthDisplay *display = hearth_console_page_get_display (fx.page);
+  AdwActionRow *resize;
+
+  start_and_wait (fx.machine, fx.serial);
+  hearth_console_page_set_machine (fx.page, fx.machine);
+  g_assert_true (hearth_test_wait (display_shown_cb, fx.page, TIMEOUT_MS));
+  /* The agent would have said hello within the connection's first second. */
+  hearth_test_iterate_for (1500);
+  g_assert_false (hearth_display_get_agent_connected (display));
+
+  open_popover ();
+  g_assert_cmpstr (status_title (fx.page), ==, _("Guest Tools Not Found"));
+  g_assert_nonnull (strstr (status_description (fx.page), "spice-vdagent"));
+  g_assert_nonnull (strstr (status_description (fx.page), "SPICE Guest Tools"));
+  resize = row (fx.page, _("Resize With Window"));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (resize)));
+  g_assert_cmpstr (adw_action_row_get_subtitle (resize), ==,
+                   _("Needs the guest tools in the machine"));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (row (fx.page, _("Share Clipboard")))));
+  /* The test guest has no sound card. */
+  g_assert_cmpstr (adw_action_row_get_subtitle (row (fx.page, _("Sound"))), ==,
+                   _("This machine has no sound card"));
+  save_screenshot ("guest-tools-missing");
+  close_popover ();
+}
+
+/* The switches change the display and the global keys; a key changed
+ * elsewhere (another console, dconf) reaches every console at once. */
+static void
+test_guest_toggles (void)
+{
+  HearthDisplay *display = hearth_console_page_get_display (fx.page);
+  GtkWidget *other = g_object_ref_sink (hearth_console_page_new ());
+  HearthDisplay *other_display = hearth_console_page_get_display (HEARTH_CONSOLE_PAGE (other));
+  GtkSwitch *clipboard, *resize;
+
+  open_popover ();
+  clipboard = row_switch (fx.page, _("Share Clipboard"));
+  resize = row_switch (fx.page, _("Resize With Window"));
+  g_assert_true (gtk_switch_get_active (clipboard));
+  g_assert_true (hearth_display_get_share_clipboard (display));
+
+  toggle (clipboard);
+  g_assert_false (hearth_display_get_share_clipboard (display));
+  g_assert_false (g_settings_get_boolean (fx.settings, "console-share-clipboard"));
+  g_assert_false (hearth_display_get_share_clipboard (other_display));
+  save_screenshot ("guest-tools-clipboard-off");
+
+  toggle (clipboard);
+  g_assert_true (hearth_display_get_share_clipboard (display));
+  g_assert_true (g_settings_get_boolean (fx.settings, "console-share-clipboard"));
+
+  /* Resizing is insensitive without the agent, but the preference holds. */
+  g_settings_set_boolean (fx.settings, "console-resize-guest", FALSE);
+  hearth_test_iterate_for (100);
+  g_assert_false (hearth_display_get_resize_guest (display));
+  g_assert_false (hearth_display_get_resize_guest (other_display));
+  g_assert_false (gtk_switch_get_active (resize));
+  g_settings_set_boolean (fx.settings, "console-resize-guest", TRUE);
+  hearth_test_iterate_for (100);
+  g_assert_true (hearth_display_get_resize_guest (display));
+  g_assert_true (gtk_switch_get_active (resize));
+  close_popover ();
+
+  g_object_unref (other);
+}
+
+/* In a phone-sized window (GNOME's close-only window buttons), the header bar
+ * keeps every button and the popover fits. */
+static void
+test_guest_narrow (void)
+{
+  GtkWidget *button = GTK_WIDGET (guest_button (fx.page));
+
+  /* GNOME's window buttons: close only. */
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", ":close", NULL);
+  gtk_window_set_default_size (GTK_WINDOW (fx.window), 360, 640);
+  hearth_test_iterate_for (500);
+  /* The header bar's minimum: the main window's 360 px, plus one for the
+   * title's five-character minimum. It held the same buttons before the
+   * USB devices moved into this popover. */
+  g_assert_cmpint (gtk_widget_get_width (fx.window), <=, 361);
+  g_assert_true (gtk_widget_get_mapped (button));
+  g_assert_true (gtk_widget_get_child_visible (button));
+
+  open_popover ();
+  g_assert_cmpint (gtk_widget_get_width (popover (fx.page)), <=, gtk_widget_get_width (fx.window));
+  save_screenshot ("guest-tools-narrow");
+  close_popover ();
+
+  gtk_window_set_default_size (GTK_WINDOW (fx.window), 960, 640);
+  hearth_test_iterate_for (500);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  hearth_test_console_init (&argc, &argv);
+  if (hearth_test_console_is_chinese ())
+    g_assert_cmpstr (_("Devices and Sharing"), !=, "Devices and Sharing");
+
+  if (!hearth_test_guest_available (&error))
+    {
+      g_test_skip (error->message);
+      return 77;
+    }
+  set_up ();
+
+  g_test_add_func ("/console/guest/not-connected", test_guest_not_connected);
+  g_test_add_func ("/console/guest/no-agent", test_guest_no_agent);
+  g_test_add_func ("/console/guest/toggles", test_guest_toggles);
+  g_test_add_func ("/console/guest/narrow", test_guest_narrow);
+
+  ret = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (fx.window));
+  if (hearth_machine_is_active (fx.machine))
+    {
+      AsyncResult res = { 0 };
+
+      hearth_machine_run_action_async (fx.machine, HEARTH_MACHINE_ACTION_FORCE_OFF, NULL,
+                                       action_cb, &res);
+      hearth_test_wait_flag (&res.done, TIMEOUT_MS);
+      g_clear_error (&res.error);
+    }
+  g_clear_object (&fx.machine);
+  g_clear_object (&fx.settings);
+  hearth_connection_close (fx.connection);
+  g_clear_object (&fx.connection);
+  hearth_test_embed_root_remove (fx.root);
+  return ret;
+}
