@@ -139,6 +139,7 @@ struct _HearthDisplay
   GdkClipboard *clipboard; /* borrowed from the display */
   gboolean clipboard_grabbed_by_guest;
   gboolean clipboard_grabbed_by_host; /* we told the guest the host has data */
+  GdkContentProvider *guest_content; /* owned: guest data we put on the host clipboard */
   GCancellable *cancellable;
 
   /* Template-less children. */
@@ -1212,6 +1213,19 @@ on_clipboard_grab_cb (SpiceMainChannel *channel,
   return TRUE;
 }
 
+/* Puts guest data on the host clipboard (takes @provider). The clipboard says
+ * it changed at once: remembering the provider first keeps that change from
+ * being offered back to the guest, while anything else copied in this process
+ * is offered. */
+static void
+set_host_clipboard (HearthDisplay      *self,
+                    GdkContentProvider *provider)
+{
+  g_clear_object (&self->guest_content);
+  self->guest_content = provider;
+  gdk_clipboard_set_content (self->clipboard, provider);
+}
+
 static void
 on_clipboard_data_cb (SpiceMainChannel *channel,
                       guint             selection,
@@ -1236,7 +1250,7 @@ on_clipboard_data_cb (SpiceMainChannel *channel,
           g_free (text);
           text = g_strjoinv ("\n", lines);
         }
-      gdk_clipboard_set_text (self->clipboard, text);
+      set_host_clipboard (self, gdk_content_provider_new_typed (G_TYPE_STRING, text));
     }
   else if (type == VD_AGENT_CLIPBOARD_IMAGE_PNG)
     {
@@ -1244,7 +1258,7 @@ on_clipboard_data_cb (SpiceMainChannel *channel,
       g_autoptr(GdkTexture) texture = gdk_texture_new_from_bytes (bytes, NULL);
 
       if (texture != NULL)
-        gdk_clipboard_set_texture (self->clipboard, texture);
+        set_host_clipboard (self, gdk_content_provider_new_typed (GDK_TYPE_TEXTURE, texture));
     }
 }
 
@@ -1364,8 +1378,9 @@ on_host_clipboard_changed_cb (GdkClipboard  *clipboard,
   int n = 0;
 
   /* Our own copy of guest data: the guest already has it. */
-  if (gdk_clipboard_is_local (clipboard) || self->main_channel == NULL || !self->agent_connected
-      || !self->share_clipboard)
+  if ((gdk_clipboard_is_local (clipboard)
+       && gdk_clipboard_get_content (clipboard) == self->guest_content)
+      || self->main_channel == NULL || !self->agent_connected || !self->share_clipboard)
     return;
 
   if (!spice_main_channel_agent_test_capability (self->main_channel,
@@ -1805,6 +1820,7 @@ hearth_display_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   remove_root_key_controller (self);
   detach_session (self);
+  g_clear_object (&self->guest_content);
   g_clear_pointer (&self->hint, gtk_widget_unparent);
 
   G_OBJECT_CLASS (hearth_display_parent_class)->dispose (object);
