@@ -34,9 +34,14 @@
  * once and keep it, so a tile is a texture node. GTK 4.8's cairo renderer
  * (software rendering, remote X) instead converts every texture in the tree
  * into a new cairo surface on every frame, even where nothing changed, which
- * for a screen is a full-frame copy and allocation per frame; there a tile is
- * a cairo node painting an image surface in cairo's own format, which it draws
- * as it is and only where the frame is redrawn.
+ * for a screen is a full-frame copy and allocation per frame. There a tile is
+ * a cairo node painting its part of a cairo image of the screen, which cairo
+ * draws as it is and only where the frame is redrawn. For 32-bit surfaces
+ * that image is the display channel's memory itself, so no pixel is copied
+ * before GTK paints the frame; such a node shows the screen as it is when
+ * drawn, never older than the node. Before that memory goes away (a new
+ * surface, a disconnection) the image becomes a copy of it, so the last
+ * picture stays. Other formats are converted into an image of our own.
  *
  * Tiles overlap their right and bottom neighbours by a few pixels and are
  * drawn in order, so when the screen is scaled to a size where tile edges fall
@@ -100,6 +105,9 @@ struct _HearthDisplay
   int tiles_y;
   TileKind tile_kind;
   cairo_region_t *damage;
+  /* TILES_CAIRO: the image the tiles paint (owned; see above). */
+  cairo_surface_t *screen_image;
+  gboolean screen_image_is_surface; /* wraps surface_data */
 
   /* Where the guest screen is inside the widget, in widget coordinates. */
   double view_x;
@@ -267,51 +275,121 @@ copy_surface_rect (HearthDisplay *self,
   return gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, stride);
 }
 
-/* A new cairo node holding a copy of a rectangle of the primary surface. The
- * node records a paint of an image surface that only it holds (kept alive as
- * its surface's user data, so cairo never needs to copy it again), so it never
- * changes once made, like a texture, and draws without any conversion. */
-static GskRenderNode *
-copy_surface_rect_to_cairo_node (HearthDisplay *self,
-                                 int            x,
-                                 int            y,
-                                 int            width,
-                                 int            height)
+/* Makes the screen image the cairo tiles paint, when there is none: the
+ * display channel's memory itself for 32-bit surfaces (RGB24 ignores the X
+ * byte), an image of our own for 16-bit ones. */
+static void
+ensure_screen_image (HearthDisplay *self)
 {
-  static const cairo_user_data_key_t image_key;
-  int stride = cairo_format_stride_for_width (CAIRO_FORMAT_RGB24, width);
-  guint8 *pixels = g_malloc ((gsize) stride * height);
-  cairo_surface_t *image;
-  GskRenderNode *node = gsk_cairo_node_new (&GRAPHENE_RECT_INIT (x, y, width, height));
+  if (self->screen_image != NULL)
+    return;
+
+  self->screen_image_is_surface = self->surface_format == SPICE_SURFACE_FMT_32_xRGB
+                                  || self->surface_format == SPICE_SURFACE_FMT_32_ARGB;
+  if (self->screen_image_is_surface)
+    self->screen_image = cairo_image_surface_create_for_data ((guchar *) self->surface_data,
+                                                              CAIRO_FORMAT_RGB24,
+                                                              self->surface_width,
+                                                              self->surface_height,
+                                                              self->surface_stride);
+  else
+    self->screen_image = cairo_image_surface_create (CAIRO_FORMAT_RGB24, self->surface_width,
+                                                     self->surface_height);
+}
+
+/* Before the display channel's memory goes away: the tiles keep painting the
+ * last picture, now from a copy of it. */
+static void
+detach_screen_image (HearthDisplay *self)
+{
+  cairo_surface_t *copy;
   cairo_t *cr;
 
-  if (self->surface_format == SPICE_SURFACE_FMT_32_xRGB
-      || self->surface_format == SPICE_SURFACE_FMT_32_ARGB)
-    {
-      /* RGB24 ignores the X byte: rows copy as they are. */
-      for (int row = 0; row < height; row++)
-        memcpy (pixels + (gsize) row * stride,
-                self->surface_data + (gsize) (y + row) * self->surface_stride + (gsize) x * 4,
-                (gsize) width * 4);
-    }
-  else
-    {
-      copy_pixels (self, x, y, width, height, pixels, stride);
-    }
-  image = cairo_image_surface_create_for_data (pixels, CAIRO_FORMAT_RGB24, width, height, stride);
-  cairo_surface_set_user_data (image, &image_key, pixels, g_free);
+  if (self->screen_image == NULL || !self->screen_image_is_surface)
+    return;
 
-  cr = gsk_cairo_node_get_draw_context (node);
+  if (self->tile_kind != TILES_CAIRO)
+    {
+      /* Texture tiles hold copies already. */
+      g_clear_pointer (&self->screen_image, cairo_surface_destroy);
+      return;
+    }
+
+  copy = cairo_image_surface_create (CAIRO_FORMAT_RGB24, self->surface_width,
+                                     self->surface_height);
+  cr = cairo_create (copy);
   cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
-  cairo_set_source_surface (cr, image, x, y);
+  cairo_set_source_surface (cr, self->screen_image, 0, 0);
   cairo_paint (cr);
   cairo_destroy (cr);
 
-  /* The recording surface drops its commands before its user data. */
-  cairo_surface_set_user_data (gsk_cairo_node_get_surface (node), &image_key, image,
-                               (cairo_destroy_func_t) cairo_surface_destroy);
+  /* Every tile made from the old image is made again from the copy. */
+  for (int i = 0; i < self->tiles_x * self->tiles_y; i++)
+    if (self->tiles[i] != NULL)
+      {
+        int x = (i % self->tiles_x) * TILE_WIDTH, y = (i / self->tiles_x) * TILE_HEIGHT;
+        graphene_rect_t bounds;
+        cairo_t *tile_cr;
+
+        gsk_render_node_get_bounds (self->tiles[i], &bounds);
+        gsk_render_node_unref (self->tiles[i]);
+        self->tiles[i] = gsk_cairo_node_new (&bounds);
+        tile_cr = gsk_cairo_node_get_draw_context (self->tiles[i]);
+        cairo_set_operator (tile_cr, CAIRO_OPERATOR_SOURCE);
+        cairo_set_source_surface (tile_cr, copy, 0, 0);
+        cairo_rectangle (tile_cr, x, y, bounds.size.width, bounds.size.height);
+        cairo_fill (tile_cr);
+        cairo_destroy (tile_cr);
+      }
+
+  cairo_surface_destroy (self->screen_image);
+  self->screen_image = copy;
+  self->screen_image_is_surface = FALSE;
+}
+
+/* A cairo node painting a rectangle of the screen image. */
+static GskRenderNode *
+screen_rect_to_cairo_node (HearthDisplay *self,
+                           int            x,
+                           int            y,
+                           int            width,
+                           int            height)
+{
+  GskRenderNode *node = gsk_cairo_node_new (&GRAPHENE_RECT_INIT (x, y, width, height));
+  cairo_t *cr = gsk_cairo_node_get_draw_context (node);
+
+  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
+  cairo_set_source_surface (cr, self->screen_image, 0, 0);
+  cairo_rectangle (cr, x, y, width, height);
+  cairo_fill (cr);
+  cairo_destroy (cr);
 
   return node;
+}
+
+/* Brings the screen image up to date for the damage: converts it when the
+ * image is our own, tells cairo where the memory changed otherwise. */
+static void
+update_screen_image (HearthDisplay *self)
+{
+  int n = cairo_region_num_rectangles (self->damage);
+
+  cairo_surface_flush (self->screen_image);
+  for (int i = 0; i < n; i++)
+    {
+      cairo_rectangle_int_t r;
+
+      cairo_region_get_rectangle (self->damage, i, &r);
+      if (!self->screen_image_is_surface)
+        {
+          int stride = cairo_image_surface_get_stride (self->screen_image);
+          guint8 *data = cairo_image_surface_get_data (self->screen_image);
+
+          copy_pixels (self, r.x, r.y, r.width, r.height, data + (gsize) r.y * stride + (gsize) r.x * 4,
+                       stride);
+        }
+      cairo_surface_mark_dirty_rectangle (self->screen_image, r.x, r.y, r.width, r.height);
+    }
 }
 
 static TileKind
@@ -330,6 +408,7 @@ clear_tiles (HearthDisplay *self)
     g_clear_pointer (&self->tiles[i], gsk_render_node_unref);
   g_clear_pointer (&self->tiles, g_free);
   g_clear_pointer (&self->tile_dirty, g_free);
+  g_clear_pointer (&self->screen_image, cairo_surface_destroy);
   self->tiles_x = self->tiles_y = 0;
 }
 
@@ -380,6 +459,12 @@ flush_damage (HearthDisplay *self)
   if (cairo_region_is_empty (self->damage))
     return;
 
+  if (kind == TILES_CAIRO)
+    {
+      ensure_screen_image (self);
+      update_screen_image (self);
+    }
+
   n = cairo_region_num_rectangles (self->damage);
   for (int i = 0; i < n; i++)
     {
@@ -409,7 +494,7 @@ flush_damage (HearthDisplay *self)
         g_clear_pointer (&self->tiles[i], gsk_render_node_unref);
         if (kind == TILES_CAIRO)
           {
-            self->tiles[i] = copy_surface_rect_to_cairo_node (self, x, y, width, height);
+            self->tiles[i] = screen_rect_to_cairo_node (self, x, y, width, height);
           }
         else
           {
@@ -478,8 +563,9 @@ on_display_primary_destroy_cb (SpiceChannel  *channel,
 {
   g_debug ("Primary surface destroyed");
 
-  /* Keep the last textures on screen until the next surface arrives, but
-   * never read the memory again. */
+  /* Keep the last tiles on screen until the next surface arrives, but never
+   * read the memory again. */
+  detach_screen_image (self);
   self->surface_data = NULL;
   cairo_region_destroy (self->damage);
   self->damage = cairo_region_create ();
@@ -1583,6 +1669,7 @@ on_channel_destroy_cb (SpiceSession  *session,
     g_clear_object (&self->main_channel);
   else if ((gpointer) channel == (gpointer) self->display_channel)
     {
+      detach_screen_image (self);
       self->surface_data = NULL;
       g_clear_object (&self->display_channel);
     }
@@ -1619,6 +1706,7 @@ detach_session (HearthDisplay *self)
       g_object_unref (session);
     }
 
+  detach_screen_image (self);
   self->surface_data = NULL;
   g_clear_object (&self->main_channel);
   g_clear_object (&self->display_channel);
