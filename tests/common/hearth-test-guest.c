@@ -496,7 +496,7 @@ hearth_test_guest_xml (const char           *name,
 
   node = add_child (devices, "video", NULL);
   node = add_child (node, "model", NULL);
-  set_attr (node, "type", "qxl");
+  set_attr (node, "type", flags & HEARTH_TEST_GUEST_VGA ? "vga" : "qxl");
 
   node = add_child (devices, "input", NULL);
   set_attr (node, "type", "mouse");

@@ -22,6 +22,10 @@ G_BEGIN_DECLS
  *   the guest says %HEARTH_TEST_GUEST_AGENT_READY before it says ready. The
  *   SPICE server then uses agent mouse mode: pointer events go to the agent,
  *   not to the PS/2 mouse or the tablet.
+ * @HEARTH_TEST_GUEST_VGA: a standard VGA instead of QXL. The guest has no
+ *   driver for it (the screen keeps the firmware's text mode), so the SPICE
+ *   server hands the client's monitors configs to the agent instead of the
+ *   display device.
  *
  * How hearth_test_guest_xml() shapes the machine.
  */
@@ -33,6 +37,7 @@ typedef enum
   HEARTH_TEST_GUEST_UEFI = 1 << 2,
   HEARTH_TEST_GUEST_DISK = 1 << 3,
   HEARTH_TEST_GUEST_AGENT = 1 << 4,
+  HEARTH_TEST_GUEST_VGA = 1 << 5,
 } HearthTestGuestFlags;
 
 /* Markers the guest prints on its first serial port (see tests/guest/README.md). */
