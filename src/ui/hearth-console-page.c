@@ -13,8 +13,8 @@
 /**
  * HearthConsolePage:
  *
- * A machine's screen with its own header bar (back, snapshot, name, scaling,
- * devices and sharing, send keys, fullscreen). It follows the machine: while it is off, paused or
+ * A machine's screen with its own header bar (back, snapshot, name, devices
+ * and sharing, scaling, send keys, fullscreen). It follows the machine: while it is off, paused or
  * starting, a status page says so; when it runs, the page connects the
  * display through descriptors from hearth_machine_open_graphics_fd_async()
  * (no TCP port) and reconnects by itself after a restart or a lost
@@ -1177,8 +1177,7 @@ update_guest_tools (HearthConsolePage *self)
     {
       icon_name = "emblem-ok-symbolic";
       title = _("Guest Tools Connected");
-      description = _("Copy and paste and fitting the screen to the window work in this "
-                      "machine.");
+      description = _("This machine can share the clipboard and fit its screen to the window.");
     }
   else if (connected)
     {
@@ -1208,11 +1207,11 @@ update_guest_tools (HearthConsolePage *self)
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->resize_row), agent);
   adw_action_row_set_subtitle (self->resize_row,
-                               agent ? _("The machine’s screen follows the size of this window")
+                               agent ? _("The screen follows this window’s size")
                                      : _("Needs the guest tools in the machine"));
   adw_action_row_set_subtitle (self->clipboard_row,
                                agent ? _("Copy and paste text and images both ways")
-                                     : _("Works once the guest tools are in the machine"));
+                                     : _("Works once the guest tools are installed"));
   update_sound_row (self);
 }
 
@@ -1222,6 +1221,17 @@ on_guest_popover_show_cb (HearthConsolePage *self,
 {
   update_guest_tools (self);
   update_usb_section (self);
+}
+
+/* The popover may be open while the machine connects or goes. */
+static void
+on_display_connected_for_guest_cb (HearthConsolePage *self)
+{
+  GtkPopover *popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (self->guest_button));
+
+  update_guest_tools (self);
+  if (gtk_widget_get_visible (GTK_WIDGET (popover)))
+    update_usb_section (self);
 }
 
 /* -------------------------------------------------------------------------- */
@@ -1457,8 +1467,9 @@ hearth_console_page_init (HearthConsolePage *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_signal_connect_object (self->display, "notify::agent-connected",
                            G_CALLBACK (update_guest_tools), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->display, "notify::connected", G_CALLBACK (update_guest_tools),
-                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->display, "notify::connected",
+                           G_CALLBACK (on_display_connected_for_guest_cb), self,
+                           G_CONNECT_SWAPPED);
 
   update_page (self);
   update_guest_tools (self);

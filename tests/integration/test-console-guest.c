@@ -3,7 +3,10 @@
  * The console page's guest tools button on real QEMU: what its popover says
  * without the SPICE agent in the guest, that its switches change the display
  * and the global GSettings keys (and that a key set elsewhere reaches every
- * console), with the tiny test guest through qemu:///embed.
+ * console), and with the test suite's SPICE agent in the guest, that the
+ * popover follows it live and that the clipboard switch stops copies in
+ * both directions; with the tiny test guest through
+ * qemu:///embed.
  *
  * HEARTH_TEST_TAG (en, zh_CN, dark) names the screenshots saved under
  * $HEARTH_TEST_ARTIFACTS/console/; with zh_CN the page runs in Chinese (see
@@ -32,6 +35,8 @@ static struct
   char *serial;
   HearthConnection *connection;
   HearthMachine *machine;
+  char *agent_serial;
+  HearthMachine *agent_machine; /* runs the test suite's SPICE agent */
   GtkWidget *window;
   HearthConsolePage *page;
   GSettings *settings; /* the test's own look at the preferences */
@@ -395,6 +400,147 @@ test_guest_toggles (void)
   g_object_unref (other);
 }
 
+/* The host clipboard's text, read as a paste would. */
+typedef struct
+{
+  gboolean done;
+  char *text;
+} TextRead;
+
+static void
+on_text_read_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  TextRead *read = user_data;
+
+  read->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  read->done = TRUE;
+}
+
+static char *
+dup_host_text (void)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (fx.window);
+  TextRead read = { 0 };
+
+  gdk_clipboard_read_text_async (clipboard, NULL, on_text_read_cb, &read);
+  g_assert_true (hearth_test_wait_flag (&read.done, TIMEOUT_MS));
+  return read.text;
+}
+
+static gboolean
+host_text_is_cb (gpointer data)
+{
+  g_autofree char *text = dup_host_text ();
+
+  return g_strcmp0 (text, data) == 0;
+}
+
+/* The guest copies @text (the test agent's grab-text command). */
+static void
+guest_copies (const char *text)
+{
+  g_autofree char *command = g_strdup_printf ("echo 'grab-text %s' > %s", text,
+                                              HEARTH_TEST_GUEST_AGENT_FIFO);
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_assert_true (hearth_test_guest_run (fx.agent_serial, command, TIMEOUT_MS, NULL, &status,
+                                        &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+}
+
+static gboolean
+status_title_is_cb (gpointer data)
+{
+  return g_strcmp0 (status_title (fx.page), data) == 0;
+}
+
+/* A guest with the agent: the open popover turns to "connected" by itself,
+ * resizing becomes possible, and with sharing off nothing crosses either
+ * way. */
+static void
+test_guest_agent (void)
+{
+  HearthDisplay *display = hearth_console_page_get_display (fx.page);
+  g_autofree char *xml = NULL;
+  g_autofree char *host_text = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *want = NULL;
+  g_autoptr(GError) error = NULL;
+  AdwActionRow *resize;
+  goffset start;
+
+  if (g_strcmp0 (g_getenv ("HEARTH_TEST_GUEST_HAS_AGENT"), "1") != 0)
+    {
+      g_test_skip ("The test guest was built without its SPICE agent");
+      return;
+    }
+
+  /* One guest at a time: TCG is slow enough. */
+  hearth_console_page_set_machine (fx.page, NULL);
+  run_action (fx.machine, HEARTH_MACHINE_ACTION_FORCE_OFF);
+  fx.agent_serial = g_build_filename (fx.root, "agent-serial.log", NULL);
+  xml = hearth_test_guest_xml ("agent 代理", fx.agent_serial, HEARTH_TEST_GUEST_AGENT);
+  fx.agent_machine = define (xml);
+  start_and_wait (fx.agent_machine, fx.agent_serial);
+  g_assert_true (hearth_test_serial_wait_for (fx.agent_serial, HEARTH_TEST_GUEST_AGENT_READY,
+                                              TIMEOUT_MS, &error));
+  g_assert_no_error (error);
+
+  /* Open before the connection: the popover follows the agent live. */
+  hearth_console_page_set_machine (fx.page, fx.agent_machine);
+  open_popover ();
+  g_assert_false (hearth_display_get_agent_connected (display));
+  g_assert_cmpstr (status_title (fx.page), !=, _("Guest Tools Connected"));
+  g_assert_true (hearth_test_wait (status_title_is_cb, (gpointer) _("Guest Tools Connected"),
+                                   TIMEOUT_MS));
+  g_assert_true (hearth_display_get_agent_connected (display));
+  resize = row (fx.page, _("Resize With Window"));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (resize)));
+  g_assert_cmpstr (adw_action_row_get_subtitle (resize), ==,
+                   _("The screen follows this window’s size"));
+  g_assert_cmpstr (adw_action_row_get_subtitle (row (fx.page, _("Share Clipboard"))), ==,
+                   _("Copy and paste text and images both ways"));
+  save_screenshot ("guest-tools-connected");
+
+  /* Sharing on: the guest's copy reaches the host. */
+  guest_copies ("shared-from-the-guest");
+  g_assert_true (hearth_test_wait (host_text_is_cb, "shared-from-the-guest", TIMEOUT_MS));
+
+  /* Sharing off: the next one does not (the agent's grab takes well under
+   * a second to arrive when it is let through)... */
+  toggle (row_switch (fx.page, _("Share Clipboard")));
+  g_assert_false (hearth_display_get_share_clipboard (display));
+  guest_copies ("kept-in-the-guest");
+  hearth_test_iterate_for (3000);
+  host_text = dup_host_text ();
+  g_assert_cmpstr (host_text, ==, "shared-from-the-guest");
+
+  /* ...nor does a copy on the host reach the guest. */
+  start = hearth_test_serial_get_end (fx.agent_serial);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (fx.window), "kept-on-the-host");
+  hearth_test_iterate_for (3000);
+  log = hearth_test_serial_dup_contents (fx.agent_serial, start);
+  g_assert_null (strstr (log, HEARTH_TEST_GUEST_AGENT_TEXT));
+
+  /* On again: the host's clipboard goes to the guest at once, and the
+   * guest's copies come through again. */
+  start = hearth_test_serial_get_end (fx.agent_serial);
+  toggle (row_switch (fx.page, _("Share Clipboard")));
+  line = hearth_test_serial_wait_for_line (fx.agent_serial, start, HEARTH_TEST_GUEST_AGENT_TEXT,
+                                           TIMEOUT_MS, NULL, &error);
+  g_assert_no_error (error);
+  want = g_strconcat (HEARTH_TEST_GUEST_AGENT_TEXT, "6b6570742d6f6e2d7468652d686f7374", NULL);
+  g_assert_cmpstr (line, ==, want); /* "kept-on-the-host" in hex */
+  guest_copies ("shared-again");
+  g_assert_true (hearth_test_wait (host_text_is_cb, "shared-again", TIMEOUT_MS));
+  close_popover ();
+}
+
 /* In a phone-sized window (GNOME's close-only window buttons), the header bar
  * keeps every button and the popover fits. */
 static void
@@ -444,6 +590,7 @@ main (int   argc,
   g_test_add_func ("/console/guest/no-agent", test_guest_no_agent);
   g_test_add_func ("/console/guest/toggles", test_guest_toggles);
   g_test_add_func ("/console/guest/narrow", test_guest_narrow);
+  g_test_add_func ("/console/guest/agent", test_guest_agent);
 
   ret = g_test_run ();
 
@@ -457,7 +604,18 @@ main (int   argc,
       hearth_test_wait_flag (&res.done, TIMEOUT_MS);
       g_clear_error (&res.error);
     }
+  if (fx.agent_machine != NULL && hearth_machine_is_active (fx.agent_machine))
+    {
+      AsyncResult res = { 0 };
+
+      hearth_machine_run_action_async (fx.agent_machine, HEARTH_MACHINE_ACTION_FORCE_OFF, NULL,
+                                       action_cb, &res);
+      hearth_test_wait_flag (&res.done, TIMEOUT_MS);
+      g_clear_error (&res.error);
+    }
   g_clear_object (&fx.machine);
+  g_clear_object (&fx.agent_machine);
+  g_free (fx.agent_serial);
   g_clear_object (&fx.settings);
   hearth_connection_close (fx.connection);
   g_clear_object (&fx.connection);
