@@ -1137,7 +1137,7 @@ update_sound_row (HearthConsolePage *self)
 
   if (session == NULL || !hearth_display_get_connected (self->display))
     {
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->sound_row), _("Not connected"));
+      adw_action_row_set_subtitle (self->sound_row, _("Not connected"));
       gtk_image_set_from_icon_name (self->sound_icon, "audio-volume-muted-symbolic");
       return;
     }
@@ -1159,7 +1159,7 @@ update_sound_row (HearthConsolePage *self)
   else
     subtitle = _("This machine has no sound card");
 
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->sound_row), subtitle);
+  adw_action_row_set_subtitle (self->sound_row, subtitle);
   gtk_image_set_from_icon_name (self->sound_icon, playback || record
                                                     ? "audio-volume-high-symbolic"
                                                     : "audio-volume-muted-symbolic");
