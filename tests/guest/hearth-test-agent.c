@@ -512,22 +512,26 @@ read_port (Buffer *stream)
 
 /* ---- the FIFO ------------------------------------------------------------------ */
 
+/* Copies in the guest: @data of @type becomes what the guest offers. */
 static void
-grab (uint32_t type)
+grab (uint32_t  type,
+      Buffer   *data)
 {
+  free (own_data.data);
+  own_data = *data;
+  own_type = type;
   send_clipboard_message (VD_AGENT_CLIPBOARD_GRAB, &type, 4, NULL, 0);
 }
 
 static void
 run_command (char *line)
 {
-  own_data.len = 0;
+  Buffer data = { 0 };
 
   if (strncmp (line, "grab-text ", 10) == 0)
     {
-      buffer_append (&own_data, line + 10, strlen (line + 10));
-      own_type = VD_AGENT_CLIPBOARD_UTF8_TEXT;
-      grab (own_type);
+      buffer_append (&data, line + 10, strlen (line + 10));
+      grab (VD_AGENT_CLIPBOARD_UTF8_TEXT, &data);
     }
   else if (strncmp (line, "grab-png ", 9) == 0)
     {
@@ -541,10 +545,9 @@ run_command (char *line)
           return;
         }
       while ((n = read (fd, buffer, sizeof buffer)) > 0)
-        buffer_append (&own_data, buffer, n);
+        buffer_append (&data, buffer, n);
       close (fd);
-      own_type = VD_AGENT_CLIPBOARD_IMAGE_PNG;
-      grab (own_type);
+      grab (VD_AGENT_CLIPBOARD_IMAGE_PNG, &data);
     }
   else
     {
