@@ -134,14 +134,17 @@ resize_window (int width,
 }
 
 /* The mode the guest's display driver prefers: the QXL driver puts the
- * client's monitors config first. */
+ * client's monitors config first. "detect" probes the modes again without
+ * the limit of fbcon's framebuffer (1024×768), which hides larger ones. */
 static char *
 dup_guest_preferred_mode (goffset unused)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *output = NULL;
 
-  if (!hearth_test_guest_run (fx.log, "head -n 1 /sys/class/drm/card0-Virtual-1/modes",
+  if (!hearth_test_guest_run (fx.log,
+                              "cd /sys/class/drm/card0-Virtual-1 && echo detect > status && "
+                              "head -n 1 modes",
                               STEP_TIMEOUT_MS, &output, NULL, &error))
     g_error ("Could not read the guest's modes: %s", error->message);
   return g_strstrip (g_steal_pointer (&output));
@@ -230,7 +233,8 @@ guest_run (const char *command)
     g_error ("“%.80s” failed in the guest (%d): %s", command, status, output);
 }
 
-/* @data as a printf(1) format for busybox sh: every byte an octal escape. */
+/* @data as a printf(1) format inside single quotes for busybox sh: letters,
+ * digits and spaces as they are, every other byte an octal escape. */
 static char *
 dup_printf_escaped (const guint8 *data,
                     gsize         len)
@@ -238,7 +242,10 @@ dup_printf_escaped (const guint8 *data,
   GString *escaped = g_string_new (NULL);
 
   for (gsize i = 0; i < len; i++)
-    g_string_append_printf (escaped, "\\%03o", data[i]);
+    if (g_ascii_isalnum (data[i]) || data[i] == ' ')
+      g_string_append_c (escaped, data[i]);
+    else
+      g_string_append_printf (escaped, "\\%03o", data[i]);
 
   return g_string_free (escaped, FALSE);
 }
@@ -402,7 +409,7 @@ test_agent_resize (void)
 
   /* Connecting asked for the widget's size; a resized window asks again. */
   assert_guest_follows_widget ();
-  resize_window (700, 500);
+  resize_window (701, 503);
   assert_guest_follows_widget ();
 
   /* With resize-guest off, the guest keeps its size. */
@@ -488,6 +495,29 @@ test_agent_guest_to_host (void)
   agent_command ("grab-png /tmp/agent.png");
   if (!hearth_test_wait (host_texture_is_cb, texture, STEP_TIMEOUT_MS))
     g_error ("The host clipboard does not have the guest's 9×4 image");
+}
+
+/* Messages longer than VD_AGENT_MAX_DATA_SIZE travel in several chunks: the
+ * agent reassembles what the widget's session split, and the other way
+ * round. */
+static void
+test_agent_large (void)
+{
+  g_autoptr(GString) host_text = g_string_new (NULL);
+  g_autoptr(GString) guest_text = g_string_new ("grab-text ");
+
+  for (int i = 0; i < 400; i++)
+    g_string_append_printf (host_text, "第%d行：虚拟机剪贴板 ", i);
+  g_assert_cmpuint (host_text->len, >, 4 * 2048);
+  assert_agent_gets_text (host_text->str);
+
+  for (int i = 0; i < 600; i++)
+    g_string_append_printf (guest_text, "line %d of the guest ", i);
+  g_assert_cmpuint (guest_text->len, >, 4 * 2048);
+  agent_command (guest_text->str);
+  if (!hearth_test_wait (host_text_is_cb, guest_text->str + strlen ("grab-text "),
+                         STEP_TIMEOUT_MS))
+    g_error ("The host clipboard does not have the guest's long text");
 }
 
 typedef struct
@@ -628,7 +658,7 @@ test_agent_monitors_config (void)
 
   assert_agent_follows_widget (0);
   start = hearth_test_serial_get_end (fx.log);
-  resize_window (720, 540);
+  resize_window (723, 541);
   assert_agent_follows_widget (start);
 
   hearth_display_set_resize_guest (fx.display, FALSE);
@@ -737,6 +767,7 @@ main (int   argc,
   g_test_add_func ("/display/agent/resize", test_agent_resize);
   g_test_add_func ("/display/agent/host-to-guest", test_agent_host_to_guest);
   g_test_add_func ("/display/agent/guest-to-host", test_agent_guest_to_host);
+  g_test_add_func ("/display/agent/large", test_agent_large);
   g_test_add_func ("/display/agent/mouse", test_agent_mouse);
   g_test_add_func ("/display/agent/reboot", test_agent_reboot);
   g_test_add_func ("/display/agent/monitors-config", test_agent_monitors_config);
