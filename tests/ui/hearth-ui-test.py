@@ -12,6 +12,7 @@
 #             without machines, Create a Machine, preferences), error (an
 #             unreachable connection)
 
+import ctypes
 import gettext
 import os
 import subprocess
@@ -24,6 +25,7 @@ TIMEOUT = 30.0  # seconds any one expectation may take; a failure, not a measure
 
 CONTROL_L = 37  # X keycodes on Xvfb's default keymap
 SHIFT_L = 50
+ALT_L = 64
 
 
 class TestFailure(Exception):
@@ -111,6 +113,15 @@ def find_all(root, role=None, name=None, showing=True):
     return found
 
 
+def labels(root):
+    return [n.name for n in find_all(root, role='label')]
+
+
+def text_of(node):
+    text = node.queryText()
+    return text.getText(0, text.characterCount)
+
+
 def wait_for(what, predicate, timeout=TIMEOUT):
     deadline = time.monotonic() + timeout
     while True:
@@ -163,24 +174,37 @@ def do_action(node, name='click'):
 
 
 KEYSYMS = {
-    'Down': 0xff54,
-    'Return': 0xff0d,
-    'Escape': 0xff1b,
-    'Delete': 0xffff,
-    'p': 0x70,
+    'a': 0x61,
     'comma': 0x2c,
     'f': 0x66,
+    'h': 0x68,
+    'm': 0x6d,
+    'n': 0x6e,
+    'p': 0x70,
+    'w': 0x77,
+    'Delete': 0xffff,
+    'Down': 0xff54,
+    'End': 0xff57,
+    'Escape': 0xff1b,
+    'Home': 0xff50,
+    'Left': 0xff51,
     'Menu': 0xff67,
+    'Return': 0xff0d,
+    'Right': 0xff53,
+    'Tab': 0xff09,
+    'Up': 0xff52,
 }
 
 
-def press_keys(keysym_name, modifiers=()):
+def press(keysym_name, modifiers=()):
+    """Presses a key by its keysym name in KEYSYMS, with @modifiers (X keycodes
+    such as CONTROL_L) held down."""
     for keycode in modifiers:
         pyatspi.Registry.generateKeyboardEvent(keycode, None, pyatspi.KEY_PRESS)
     pyatspi.Registry.generateKeyboardEvent(KEYSYMS[keysym_name], None, pyatspi.KEY_SYM)
     for keycode in reversed(modifiers):
         pyatspi.Registry.generateKeyboardEvent(keycode, None, pyatspi.KEY_RELEASE)
-    time.sleep(0.3)
+    time.sleep(0.4)
 
 
 def type_text(text):
@@ -190,13 +214,33 @@ def type_text(text):
 
 # --- screenshots ---------------------------------------------------------------
 
-def screenshot(name):
-    directory = os.path.join(os.environ.get('HEARTH_TEST_ARTIFACTS', '.'), 'ui')
+def screenshot(subdir, name, window=None, settle=0.8):
+    """Saves the screen, or the X window @window, as
+    $HEARTH_TEST_ARTIFACTS/@subdir/@name.png."""
+    directory = os.path.join(os.environ.get('HEARTH_TEST_ARTIFACTS', '.'), subdir)
     os.makedirs(directory, exist_ok=True)
     path = os.path.join(directory, name + '.png')
-    time.sleep(0.8)  # let toasts and transitions settle; screenshots are artifacts only
-    subprocess.run(['import', '-window', 'root', path], check=True)
+    time.sleep(settle)  # let toasts and transitions settle; screenshots are artifacts only
+    target = 'root' if window is None else '0x%x' % window
+    subprocess.run(['import', '-window', target, path], check=True)
     log('screenshot ' + path)
+
+
+def resize_x_window(window, width, height):
+    """Resizes the X window @window like a window manager would (none runs under
+    Xvfb), through Xlib (ctypes: no python3-xlib)."""
+    xlib = ctypes.CDLL('libX11.so.6')
+    xlib.XOpenDisplay.restype = ctypes.c_void_p
+    xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    xlib.XResizeWindow.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_uint, ctypes.c_uint]
+    xlib.XFlush.argtypes = [ctypes.c_void_p]
+    xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    display = xlib.XOpenDisplay(None)
+    if not display:
+        raise TestFailure('cannot open the X display')
+    xlib.XResizeWindow(display, window, width, height)
+    xlib.XFlush(display)
+    xlib.XCloseDisplay(display)
 
 
 # --- scenarios -------------------------------------------------------------------
@@ -238,7 +282,7 @@ def tile_named(app, name):
 def scenario_main(app, tag):
     expect_states(app, EXPECTED)
     log('all machines shown with their states')
-    screenshot(tag + '-grid')
+    screenshot('ui', tag + '-grid')
 
     # Pause through the context menu, as a user would with the mouse.
     tile = tile_named(app, 'Debian Server')
@@ -246,31 +290,31 @@ def scenario_main(app, tag):
     # them trips criticals), so the menu is driven with the keyboard: "_Pause"
     # has a mnemonic, which popover menus take without Alt.
     click(tile, button=3)
-    screenshot(tag + '-context-menu')
+    screenshot('ui', tag + '-context-menu')
     type_text(strip_mnemonic(_('_Pause'))[_('_Pause').index('_')].lower())
     expect_states(app, {'Debian Server': 'Paused'})
     log('paused through the context menu')
 
     # Resume with the keyboard shortcut; the paused machine is still selected.
-    press_keys('p', modifiers=(CONTROL_L,))
+    press('p', modifiers=(CONTROL_L,))
     expect_states(app, {'Debian Server': 'Running'})
     log('resumed with Ctrl+P')
 
     # Search (Ctrl+F): only matching machines remain.
-    press_keys('f', modifiers=(CONTROL_L,))
+    press('f', modifiers=(CONTROL_L,))
     entry = wait_for('the search entry', lambda: find_all(app, name=_('Search machines'),
                                                           role='entry'))
     click(entry[0])
     type_text('ubuntu')
     wait_for('search results', lambda: list(machine_tiles(app)) == ['ubuntu-desktop'])
     log('search shows only the match')
-    screenshot(tag + '-search')
+    screenshot('ui', tag + '-search')
 
     type_text('-nothing')
     no_results = _('No Results Found')
     wait_for('the no-results page', lambda: find_all(app, name=no_results, role='label'))
     log('search without results shows the no-results page')
-    press_keys('Escape')
+    press('Escape')
     wait_for('all machines again', lambda: len(machine_tiles(app)) == len(EXPECTED))
 
     # The list view shows the same machines as rows.
@@ -282,22 +326,22 @@ def scenario_main(app, tag):
     expect_states(app, {'Debian Server': 'Running', CHINESE_NAME: 'Running',
                         'windows-11': 'Shut Off'})
     log('list view shows the machines')
-    screenshot(tag + '-list')
+    screenshot('ui', tag + '-list')
 
     # The Menu key opens the machine menu on the focused row; Escape closes it.
     click(tile_named(app, 'saved-sandbox'))
-    press_keys('Menu')
-    screenshot(tag + '-menu-key')
-    press_keys('Escape')
+    press('Menu')
+    screenshot('ui', tag + '-menu-key')
+    press('Escape')
 
     # The delete dialog lists the disk images; cancel it.
     click(tile_named(app, 'windows-11'))
-    press_keys('Delete')
+    press('Delete')
     heading = _('Delete “%s”?') % 'windows-11'
     wait_for('the delete dialog', lambda: find_all(app, name=heading))
     wait_for('the disk images', lambda: find_all(app, name='windows-11.qcow2'))
-    screenshot(tag + '-delete')
-    press_keys('Escape')
+    screenshot('ui', tag + '-delete')
+    press('Escape')
     wait_for('the dialog to close', lambda: not find_all(app, name=heading))
     expect_states(app, {'windows-11': 'Shut Off'})
     log('delete dialog shown and cancelled; the machine is still there')
@@ -305,7 +349,7 @@ def scenario_main(app, tag):
     # Delete for real, then Undo from the toast: the machine comes back.
     name = 'Made by Another Tool'
     click(tile_named(app, name))
-    press_keys('Delete')
+    press('Delete')
     heading = _('Delete “%s”?') % name
     wait_for('the delete dialog', lambda: find_all(app, name=heading))
     delete_button = wait_for('the Delete response', lambda: [
@@ -316,7 +360,7 @@ def scenario_main(app, tag):
     undo = wait_for('the Undo button', lambda: [
         b for b in find_all(app, role='push button')
         if b.name.replace('_', '').startswith(strip_mnemonic(_('_Undo')))])
-    screenshot(tag + '-deleted')
+    screenshot('ui', tag + '-deleted')
     do_action(undo[0])
     expect_states(app, {name: 'Shut Off'})
     log('deleted, and Undo brought the machine back')
@@ -330,7 +374,7 @@ def scenario_smoke(app, tag):
     wait_for('the machine named on the command line to be selected',
              lambda: cell.getState().contains(pyatspi.STATE_SELECTED))
     log('"hearth MACHINE" selects the machine')
-    screenshot(tag)
+    screenshot('ui', tag)
 
 
 def scenario_empty(app, tag):
@@ -340,21 +384,21 @@ def scenario_empty(app, tag):
         b for b in find_all(app, role='push button')
         if b.name.replace('_', '').startswith(strip_mnemonic(_('_Create a Machine')))])
     log('no machines: the empty page offers to create one')
-    screenshot(tag)
+    screenshot('ui', tag)
     # The button opens the creation wizard (tests/ui/test-wizard.py walks it);
     # Escape closes it again.
     do_action(create[-1])
     heading = _('New Machine')
     wait_for('the wizard', lambda: find_all(app, role='frame', name=heading))
-    screenshot(tag + '-create')
-    press_keys('Escape')
+    screenshot('ui', tag + '-create')
+    press('Escape')
     wait_for('the wizard to close', lambda: not find_all(app, role='frame', name=heading))
     log('Create a Machine opens the wizard')
 
     # Preferences: Ctrl+comma opens them, with the connection row.
-    press_keys('comma', modifiers=(CONTROL_L,))
+    press('comma', modifiers=(CONTROL_L,))
     wait_for('the preferences', lambda: find_all(app, name=_('Default Connection')))
-    screenshot(tag + '-preferences')
+    screenshot('ui', tag + '-preferences')
     log('preferences open with Ctrl+comma')
 
 
@@ -364,14 +408,70 @@ def scenario_error(app, tag):
                                                           name=retry_name))
     title = _('Could Not Connect')
     if not find_all(app, role='label', name=title):
-        labels = [n.name for n in find_all(app, role='label')]
-        raise TestFailure('error page without its title; labels: %r' % labels)
+        raise TestFailure('error page without its title; labels: %r' % labels(app))
     log('the error page says what is wrong and offers Retry')
-    screenshot(tag)
+    screenshot('ui', tag)
     do_action(retry[0])
     wait_for('the error page after Retry', lambda: find_all(app, role='push button',
                                                             name=retry_name))
     log('Retry tries again and keeps the error page')
+
+
+def dump_tree(app):
+    """Prints every node under @app: HEARTH_TEST_DUMP=1 helps find the role and
+    name a check should look for."""
+    for node in walk(app):
+        try:
+            print('# %s %r %r' % (node.getRoleName(), node.name, is_showing(node)))
+        except Exception:
+            pass
+
+
+def run(hearth, uri, scenario, tag, artifacts_subdir, extra_args=()):
+    """Starts @hearth on @uri, runs scenario(app, tag) on its accessibility tree
+    and stops it again. A failure is printed with a screenshot in
+    @artifacts_subdir. Returns the exit status: 0 when the scenario passed."""
+    log('starting %s --connect %s' % (hearth, uri))
+    # HEARTH_TEST_LAUNCHER="gdb -batch -ex run -ex bt --args" helps debugging.
+    launcher = os.environ.get('HEARTH_TEST_LAUNCHER', '').split()
+    command = launcher + [hearth, '--connect', uri] + list(extra_args)
+    # A critical in Hearth is a bug: make it fail the test loudly.
+    os.environ['G_DEBUG'] = 'gc-friendly,fatal-criticals'
+    process = subprocess.Popen(command)
+    app = None
+    try:
+        app = wait_for('Hearth on the accessibility bus',
+                       lambda: process.poll() is not None or find_app())
+        if process.poll() is not None:
+            # A fresh Xvfb sometimes refuses its very first client; one more try
+            # tells that apart from Hearth failing to start.
+            log('Hearth exited with status %d at start; starting it again' % process.returncode)
+            process = subprocess.Popen(command)
+            app = wait_app()
+        # Without a window manager, keyboard focus follows the pointer.
+        frame = wait_for('the main window', lambda: find_all(app, role='frame'))
+        x, y = center(frame[0])
+        pyatspi.Registry.generateMouseEvent(x, y, pyatspi.MOUSE_ABS)
+        scenario(app, tag)
+        if process.poll() is not None:
+            raise TestFailure('Hearth exited with status %d' % process.returncode)
+    except TestFailure as e:
+        if os.environ.get('HEARTH_TEST_DUMP'):
+            dump_tree(app)
+        screenshot(artifacts_subdir, tag + '-failure')
+        print('FAIL: %s' % e, flush=True)
+        if process.poll() is not None:
+            print('FAIL: Hearth exited with status %d' % process.returncode, flush=True)
+        return 1
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    print('PASS', flush=True)
+    return 0
 
 
 def main():
@@ -391,45 +491,10 @@ def main():
     else:
         raise SystemExit('unknown scenario ' + scenario)
 
-    log('starting %s --connect %s' % (hearth, uri))
-    # HEARTH_TEST_LAUNCHER="gdb -batch -ex run -ex bt --args" helps debugging.
-    launcher = os.environ.get('HEARTH_TEST_LAUNCHER', '').split()
-    # A critical in Hearth is a bug: make it fail the test loudly.
-    os.environ['G_DEBUG'] = 'gc-friendly,fatal-criticals'
     extra = ['test'] if scenario == 'smoke' else []
-    process = subprocess.Popen(launcher + [hearth, '--connect', uri] + extra)
-    try:
-        app = wait_for('Hearth on the accessibility bus',
-                       lambda: process.poll() is not None or find_app())
-        if process.poll() is not None:
-            # A fresh Xvfb sometimes refuses its very first client; one more try
-            # tells that apart from Hearth failing to start.
-            log('Hearth exited with status %d at start; starting it again' % process.returncode)
-            process = subprocess.Popen(launcher + [hearth, '--connect', uri] + extra)
-            app = wait_app()
-        # Without a window manager, keyboard focus follows the pointer.
-        frame = wait_for('the main window', lambda: find_all(app, role='frame'))
-        x, y = center(frame[0])
-        pyatspi.Registry.generateMouseEvent(x, y, pyatspi.MOUSE_ABS)
-        {'main': scenario_main, 'smoke': scenario_smoke, 'empty': scenario_empty,
-         'error': scenario_error}[scenario](app, tag)
-        if process.poll() is not None:
-            raise TestFailure('Hearth exited with status %d' % process.returncode)
-    except TestFailure as e:
-        screenshot(tag + '-failure')
-        print('FAIL: %s' % e, flush=True)
-        if process.poll() is not None:
-            print('FAIL: Hearth exited with status %d' % process.returncode, flush=True)
-        return 1
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-    print('PASS', flush=True)
-    return 0
+    run_scenario = {'main': scenario_main, 'smoke': scenario_smoke, 'empty': scenario_empty,
+                    'error': scenario_error}[scenario]
+    return run(hearth, uri, run_scenario, tag, 'ui', extra)
 
 
 if __name__ == '__main__':

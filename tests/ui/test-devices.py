@@ -12,26 +12,18 @@
 # server, on the test driver node tests/data/devices/devices-node.xml.
 # Usage: test-devices.py HEARTH FIXTURE
 
-import importlib.util
+import importlib
 import os
-import subprocess
 import sys
 import time
 
 import pyatspi
 
-_here = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location('hearth_ui_test',
-                                               os.path.join(_here, 'hearth-ui-test.py'))
-ui = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ui)
+ui = importlib.import_module('hearth-ui-test')  # the shared helpers, next to this file
+_, TestFailure, find_all, log, wait_for = ui._, ui.TestFailure, ui.find_all, ui.log, ui.wait_for
+press = ui.press
 
-TestFailure = ui.TestFailure
-log = ui.log
-find_all = ui.find_all
-wait_for = ui.wait_for
-_ = ui._
-
+ARTIFACTS = 'devices'  # the screenshots' folder under $HEARTH_TEST_ARTIFACTS
 WORKSTATION = 'Family Workstation'
 RUNNING = 'Fedora 38 Workstation'
 FOLDER = 'Family Photos'
@@ -39,12 +31,7 @@ TAG = 'Family_Photos'
 
 
 def screenshot(name):
-    directory = os.path.join(os.environ.get('HEARTH_TEST_ARTIFACTS', '.'), 'devices')
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, name + '.png')
-    time.sleep(0.8)  # let transitions and toasts settle; screenshots are artifacts only
-    subprocess.run(['import', '-window', 'root', path], check=True)
-    log('screenshot ' + path)
+    ui.screenshot(ARTIFACTS, name)
 
 
 def sharing_tabs(app):
@@ -74,7 +61,7 @@ def close_settings(app):
         time.sleep(1.0)
         break
     for attempt in range(3):
-        ui.press_keys('Escape')
+        press('Escape')
         try:
             wait_for('the settings window to close', lambda: not sharing_tabs(app), timeout=8)
             return
@@ -245,41 +232,9 @@ def scenario(app, tag):
 
 def main():
     hearth, fixture = sys.argv[1], sys.argv[2]
-    tag = os.environ.get('HEARTH_UI_TAG', 'en')
     ui.load_catalog()
     uri = 'test://' + os.path.abspath(fixture)
-    os.environ['G_DEBUG'] = 'gc-friendly,fatal-criticals'
-    launcher = os.environ.get('HEARTH_TEST_LAUNCHER', '').split()
-    log('starting %s --connect %s' % (hearth, uri))
-    process = subprocess.Popen(launcher + [hearth, '--connect', uri])
-    try:
-        app = wait_for('Hearth on the accessibility bus',
-                       lambda: process.poll() is not None or ui.find_app())
-        if process.poll() is not None:
-            log('Hearth exited with status %d at start; starting it again' % process.returncode)
-            process = subprocess.Popen(launcher + [hearth, '--connect', uri])
-            app = ui.wait_app()
-        frame = wait_for('the main window', lambda: find_all(app, role='frame'))
-        x, y = ui.center(frame[0])
-        pyatspi.Registry.generateMouseEvent(x, y, pyatspi.MOUSE_ABS)
-        scenario(app, tag)
-        if process.poll() is not None:
-            raise TestFailure('Hearth exited with status %d' % process.returncode)
-    except TestFailure as e:
-        screenshot(tag + '-failure')
-        print('FAIL: %s' % e, flush=True)
-        if process.poll() is not None:
-            print('FAIL: Hearth exited with status %d' % process.returncode, flush=True)
-        return 1
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-    print('PASS', flush=True)
-    return 0
+    return ui.run(hearth, uri, scenario, os.environ.get('HEARTH_UI_TAG', 'en'), ARTIFACTS)
 
 
 if __name__ == '__main__':

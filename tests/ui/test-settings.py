@@ -83,7 +83,7 @@ def open_settings(app):
 def close_settings(app):
     # A popover that just closed may still hold the first Escape.
     for attempt in range(3):
-        ui.press_keys('Escape')
+        ui.press('Escape')
         try:
             wait_for('the settings window to close', lambda: not settings_open(app), timeout=5)
             return
@@ -149,7 +149,7 @@ def expect_label(app, text, what):
 def set_memory(app, mib):
     memory = spin(app, 'Memory in MiB')
     replace_text(memory, mib)
-    ui.press_keys('Return')
+    ui.press('Return')
     apply = wait_for('Apply to become sensitive', lambda: [
         b for b in find_all(app, role='push button', name=_('Apply processor and memory'))
         if b.getState().contains(pyatspi.STATE_SENSITIVE)])
@@ -186,13 +186,13 @@ def storage_changes(app, tag):
     time.sleep(2.0)
     ui.type_text(iso)
     time.sleep(0.8)
-    ui.press_keys('Return')
+    ui.press('Return')
     wait_for('the ISO in the CD-ROM', lambda: labels_containing(app, 'rescue-disc.iso'))
     log('an ISO inserted through the file chooser')
 
     size = spin(app, 'New disk size in GiB')
     replace_text(size, '1')
-    ui.press_keys('Return')
+    ui.press('Return')
     ui.do_action(wait_for('the Add Disk button', lambda: find_all(
         app, role='push button', name=_('Add Disk')))[0])
     remove = wait_for('the new disk vdb', lambda: find_all(
@@ -229,7 +229,7 @@ def os_search(app, tag):
     # reach: Tab goes from the search entry to the first result, Return picks it.
     pyatspi.Registry.generateKeyboardEvent(KEYSYM_TAB, None, pyatspi.KEY_SYM)
     time.sleep(0.3)
-    ui.press_keys('Return')
+    ui.press('Return')
     wait_for('the OS row to name %s' % name, lambda: [
         n for n in find_all(settings_window(app), role='label', name=name)
         if n.parent is None or n.parent.getRoleName() != 'list item'])
@@ -244,8 +244,8 @@ def cpu_model(app, tag):
     # host model is next.
     wait_for('the CPU model list', lambda: find_all(app, role='label', name=_('Host Model')))
     time.sleep(0.5)
-    ui.press_keys('Down')
-    ui.press_keys('Return')
+    ui.press('Down')
+    ui.press('Return')
     expect_toast(app, 'CPU model')
     log('the CPU model changed to host-model')
     screenshot(tag + '-hardware-cpu')
@@ -264,7 +264,7 @@ def network_changes(app, tag):
         app, role='label', name=_('Network “%s”') % 'default'))[0])
     entry = mac_entry(app)
     replace_text(entry, MULTICAST_MAC)
-    ui.press_keys('Return')
+    ui.press('Return')
     expect_label(app, _('This MAC address cannot be used. Enter six pairs of hex digits '
                         'separated by colons, not a multicast address and not one another '
                         'machine uses.'), 'the refusal of a multicast MAC address')
@@ -272,7 +272,7 @@ def network_changes(app, tag):
     screenshot(tag + '-network-refused')
     entry = mac_entry(app)
     replace_text(entry, NEW_MAC)
-    ui.press_keys('Return')
+    ui.press('Return')
     expect_toast(app, 'MAC address')
     wait_for('the new MAC address', lambda: find_all(app, role='label', name=NEW_MAC))
     log('the MAC address changed')
@@ -323,7 +323,7 @@ def scenario(app, tag):
     entry = wait_for('the description entry',
                      lambda: find_all(app, role='text', name=_('Description')))[0]
     replace_text(entry, DESCRIPTION)
-    ui.press_keys('Return')
+    ui.press('Return')
     expect_label(app, _('%s: applied') % _('Description'), 'the description applied toast')
     log('description applied')
 
@@ -360,7 +360,7 @@ def scenario(app, tag):
     # A new disk bigger than the pool's free space is refused in place.
     size = spin(app, 'New disk size in GiB')
     replace_text(size, '190')
-    ui.press_keys('Return')
+    ui.press('Return')
     add = wait_for('the Add Disk button', lambda: find_all(app, role='push button',
                                                            name=_('Add Disk')))
     ui.do_action(add[0])
@@ -417,10 +417,10 @@ def scenario(app, tag):
 
     # A running machine cannot be renamed: the name is insensitive, and says why.
     ui.click(ui.tile_named(app, MACHINE))
-    ui.press_keys('Return', modifiers=(CONTROL_L,))
+    ui.press('Return', modifiers=(CONTROL_L,))
     ui.expect_states(app, {MACHINE: 'Running'})
     ui.click(ui.tile_named(app, MACHINE))
-    ui.press_keys('Return', modifiers=(ALT_L,))
+    ui.press('Return', modifiers=(ALT_L,))
     wait_for('the settings window', lambda: settings_open(app))
     expect_label(app, _('The name can change while the machine is shut off.'),
                  'the reason the name cannot change')

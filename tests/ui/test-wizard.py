@@ -249,7 +249,7 @@ def choose_file(app, path, button_label='Choose an Image File'):
     time.sleep(1.0)
     ui.type_text(path)
     time.sleep(0.5)
-    ui.press_keys('Return')
+    ui.press('Return')
     wait_for('the file chooser to close', lambda: not open_buttons())
 
 
