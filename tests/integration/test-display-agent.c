@@ -81,7 +81,8 @@ agent_is_cb (gpointer data)
 static gboolean
 mouse_mode_is_cb (gpointer data)
 {
-  return hearth_display_get_mouse_mode (fx.display) == (HearthDisplayMouseMode) GPOINTER_TO_INT (data);
+  return hearth_display_get_mouse_mode (fx.display)
+         == (HearthDisplayMouseMode) GPOINTER_TO_INT (data);
 }
 
 static void
@@ -574,7 +575,8 @@ test_agent_mouse (void)
   w.start = hearth_test_serial_get_end (fx.log);
   w.want_x = gw / 3;
   w.want_y = gh * 2 / 3;
-  hearth_test_pointer_move_to (widget, ox + (w.want_x + 0.5) * scale, oy + (w.want_y + 0.5) * scale);
+  hearth_test_pointer_move_to (widget, ox + (w.want_x + 0.5) * scale,
+                               oy + (w.want_y + 0.5) * scale);
   wait_mouse_state (&w);
 
   /* A click goes to the guest as it is, without a grab. */
