@@ -17,11 +17,11 @@
 #   and a host rule added through the dialog (CPU above 0 % for 1 second)
 #   fires and is listed.
 
-import importlib.util
+import functools
+import importlib
 import os
 import socket
 import urllib.request
-import subprocess
 import shutil
 import sys
 import tempfile
@@ -29,48 +29,20 @@ import time
 
 import pyatspi
 
-_here = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location('hearth_ui_test',
-                                               os.path.join(_here, 'hearth-ui-test.py'))
-ui = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ui)
+ui = importlib.import_module('hearth-ui-test')  # the shared helpers, next to this file
+_, TestFailure, find_all, log, wait_for = ui._, ui.TestFailure, ui.find_all, ui.log, ui.wait_for
+do_action, click = ui.do_action, ui.click
+press, CONTROL_L, labels, text_of = ui.press, ui.CONTROL_L, ui.labels, ui.text_of
 
-TestFailure = ui.TestFailure
-log = ui.log
-find_all = ui.find_all
-wait_for = ui.wait_for
-do_action = ui.do_action
-click = ui.click
-_ = ui._
-
-CONTROL_L = 37
-KEYSYM = {'a': 0x61, 'm': 0x6d, 'w': 0x77, 'Escape': 0xff1b, 'Down': 0xff54,
-          'Return': 0xff0d, 'Tab': 0xff09, 'comma': 0x2c}
+ARTIFACTS = 'dashboard'  # the screenshots' folder under $HEARTH_TEST_ARTIFACTS
 
 # The running and paused machines of tests/ui/data/machines.xml.
 ACTIVE = ['Debian Server', 'ubuntu-desktop', '学生沙盒 🧪 <&>\'"']
 
 
 def screenshot(name):
-    directory = os.path.join(os.environ.get('HEARTH_TEST_ARTIFACTS', '.'), 'dashboard')
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, name + '.png')
-    time.sleep(1.0)  # let transitions settle; screenshots are artifacts only
-    subprocess.run(['import', '-window', 'root', path], check=True)
-    log('screenshot ' + path)
+    ui.screenshot(ARTIFACTS, name, settle=1.0)
 
-
-def press(keysym, modifiers=()):
-    for keycode in modifiers:
-        pyatspi.Registry.generateKeyboardEvent(keycode, None, pyatspi.KEY_PRESS)
-    pyatspi.Registry.generateKeyboardEvent(KEYSYM[keysym], None, pyatspi.KEY_SYM)
-    for keycode in reversed(modifiers):
-        pyatspi.Registry.generateKeyboardEvent(keycode, None, pyatspi.KEY_RELEASE)
-    time.sleep(0.4)
-
-
-def labels(root):
-    return [n.name for n in find_all(root, role='label')]
 
 
 def rule_rows(root):
@@ -126,11 +98,6 @@ def scroll_into_view(window, node, limit=40):
 def replace_focused_text(text):
     press('a', modifiers=(CONTROL_L,))
     ui.type_text(text)
-
-
-def text_of(node):
-    text = node.queryText()
-    return text.getText(0, text.characterCount)
 
 
 def named(root, name, roles):
@@ -513,47 +480,18 @@ def main():
         uri = 'qemu:///embed?root=' + root
     else:
         uri = 'test://' + os.path.abspath(fixture)
-    log('starting %s --connect %s' % (hearth, uri))
-    launcher = os.environ.get('HEARTH_TEST_LAUNCHER', '').split()
     # Settings in a keyfile of this test's own, so that it can read what
     # Hearth stored.
     config = tempfile.mkdtemp(prefix='hearth-dashboard-config-')
     os.environ['XDG_CONFIG_HOME'] = config
     os.environ['GSETTINGS_BACKEND'] = 'keyfile'
-    # A critical in Hearth is a bug: make it fail the test loudly.
-    os.environ['G_DEBUG'] = 'gc-friendly,fatal-criticals'
-    process = subprocess.Popen(launcher + [hearth, '--connect', uri])
+    run_scenario = functools.partial(scenario_live if live else scenario, uri=uri)
     try:
-        app = wait_for('Hearth on the accessibility bus',
-                       lambda: process.poll() is not None or ui.find_app())
-        if process.poll() is not None:
-            log('Hearth exited with status %d at start; starting it again' % process.returncode)
-            process = subprocess.Popen(launcher + [hearth, '--connect', uri])
-            app = ui.wait_app()
-        frame = wait_for('the main window', lambda: find_all(app, role='frame'))
-        x, y = ui.center(frame[0])
-        pyatspi.Registry.generateMouseEvent(x, y, pyatspi.MOUSE_ABS)
-        (scenario_live if live else scenario)(app, tag, uri)
-        if process.poll() is not None:
-            raise TestFailure('Hearth exited with status %d' % process.returncode)
-    except TestFailure as e:
-        screenshot(tag + '-failure')
-        print('FAIL: %s' % e, flush=True)
-        if process.poll() is not None:
-            print('FAIL: Hearth exited with status %d' % process.returncode, flush=True)
-        return 1
+        return ui.run(hearth, uri, run_scenario, tag, ARTIFACTS)
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
         if live:
             shutil.rmtree(root, ignore_errors=True)
         shutil.rmtree(config, ignore_errors=True)
-    print('PASS', flush=True)
-    return 0
 
 
 if __name__ == '__main__':

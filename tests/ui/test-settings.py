@@ -11,32 +11,18 @@
 # test driver node tests/data/settings/settings-node.xml (8 threads, 16 GiB).
 # Usage: test-settings.py HEARTH FIXTURE
 
-import importlib.util
+import importlib
 import os
-import subprocess
 import sys
 import time
 
 import pyatspi
 
-_here = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location('hearth_ui_test',
-                                               os.path.join(_here, 'hearth-ui-test.py'))
-ui = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ui)
+ui = importlib.import_module('hearth-ui-test')  # the shared helpers, next to this file
+_, TestFailure, find_all, log, wait_for = ui._, ui.TestFailure, ui.find_all, ui.log, ui.wait_for
+click, press, CONTROL_L, ALT_L, text_of = ui.click, ui.press, ui.CONTROL_L, ui.ALT_L, ui.text_of
 
-TestFailure = ui.TestFailure
-log = ui.log
-find_all = ui.find_all
-wait_for = ui.wait_for
-click = ui.click
-_ = ui._
-
-CONTROL_L = 37
-ALT_L = 64
-KEYSYM_A = 0x61
-KEYSYM_END = 0xff57
-KEYSYM_TAB = 0xff09
+ARTIFACTS = 'settings'  # the screenshots' folder under $HEARTH_TEST_ARTIFACTS
 MAC = '52:54:00:6b:3c:58'
 NEW_MAC = '52:54:00:12:34:56'
 MULTICAST_MAC = '01:00:5e:00:00:01'
@@ -48,18 +34,9 @@ TOO_MUCH_MIB = '20000'   # more than the fixture host's 16 GiB
 PAGES = [('general', 'General'), ('hardware', 'Processor & Memory'), ('storage', 'Storage'),
          ('network', 'Network'), ('devices', 'Display & Boot'), ('xml', 'Edit XML')]
 
+
 def screenshot(name):
-    directory = os.path.join(os.environ.get('HEARTH_TEST_ARTIFACTS', '.'), 'settings')
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, name + '.png')
-    time.sleep(0.8)  # let transitions and toasts settle; screenshots are artifacts only
-    subprocess.run(['import', '-window', 'root', path], check=True)
-    log('screenshot ' + path)
-
-
-def text_of(node):
-    text = node.queryText()
-    return text.getText(0, text.characterCount)
+    ui.screenshot(ARTIFACTS, name)
 
 
 def settings_open(app):
@@ -83,7 +60,7 @@ def open_settings(app):
 def close_settings(app):
     # A popover that just closed may still hold the first Escape.
     for attempt in range(3):
-        ui.press('Escape')
+        press('Escape')
         try:
             wait_for('the settings window to close', lambda: not settings_open(app), timeout=5)
             return
@@ -117,10 +94,7 @@ def replace_text(node, text):
     time.sleep(0.1)
     pyatspi.Registry.generateMouseEvent(x, y, 'b1c')
     time.sleep(0.3)
-    pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_PRESS)
-    pyatspi.Registry.generateKeyboardEvent(KEYSYM_A, None, pyatspi.KEY_SYM)
-    pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_RELEASE)
-    time.sleep(0.2)
+    press('a', modifiers=(CONTROL_L,))
     ui.type_text(text)
 
 
@@ -149,7 +123,7 @@ def expect_label(app, text, what):
 def set_memory(app, mib):
     memory = spin(app, 'Memory in MiB')
     replace_text(memory, mib)
-    ui.press('Return')
+    press('Return')
     apply = wait_for('Apply to become sensitive', lambda: [
         b for b in find_all(app, role='push button', name=_('Apply processor and memory'))
         if b.getState().contains(pyatspi.STATE_SENSITIVE)])
@@ -166,10 +140,7 @@ def expect_toast(app, setting):
 
 def end_of_text(node):
     click(node)
-    pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_PRESS)
-    pyatspi.Registry.generateKeyboardEvent(KEYSYM_END, None, pyatspi.KEY_SYM)
-    pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_RELEASE)
-    time.sleep(0.3)
+    press('End', modifiers=(CONTROL_L,))
 
 
 def storage_changes(app, tag):
@@ -186,13 +157,13 @@ def storage_changes(app, tag):
     time.sleep(2.0)
     ui.type_text(iso)
     time.sleep(0.8)
-    ui.press('Return')
+    press('Return')
     wait_for('the ISO in the CD-ROM', lambda: labels_containing(app, 'rescue-disc.iso'))
     log('an ISO inserted through the file chooser')
 
     size = spin(app, 'New disk size in GiB')
     replace_text(size, '1')
-    ui.press('Return')
+    press('Return')
     ui.do_action(wait_for('the Add Disk button', lambda: find_all(
         app, role='push button', name=_('Add Disk')))[0])
     remove = wait_for('the new disk vdb', lambda: find_all(
@@ -227,9 +198,8 @@ def os_search(app, tag):
     name = fedora_rows()[0].name
     # The popover is a surface of its own, where window coordinates do not
     # reach: Tab goes from the search entry to the first result, Return picks it.
-    pyatspi.Registry.generateKeyboardEvent(KEYSYM_TAB, None, pyatspi.KEY_SYM)
-    time.sleep(0.3)
-    ui.press('Return')
+    press('Tab')
+    press('Return')
     wait_for('the OS row to name %s' % name, lambda: [
         n for n in find_all(settings_window(app), role='label', name=name)
         if n.parent is None or n.parent.getRoleName() != 'list item'])
@@ -244,8 +214,8 @@ def cpu_model(app, tag):
     # host model is next.
     wait_for('the CPU model list', lambda: find_all(app, role='label', name=_('Host Model')))
     time.sleep(0.5)
-    ui.press('Down')
-    ui.press('Return')
+    press('Down')
+    press('Return')
     expect_toast(app, 'CPU model')
     log('the CPU model changed to host-model')
     screenshot(tag + '-hardware-cpu')
@@ -264,7 +234,7 @@ def network_changes(app, tag):
         app, role='label', name=_('Network “%s”') % 'default'))[0])
     entry = mac_entry(app)
     replace_text(entry, MULTICAST_MAC)
-    ui.press('Return')
+    press('Return')
     expect_label(app, _('This MAC address cannot be used. Enter six pairs of hex digits '
                         'separated by colons, not a multicast address and not one another '
                         'machine uses.'), 'the refusal of a multicast MAC address')
@@ -272,7 +242,7 @@ def network_changes(app, tag):
     screenshot(tag + '-network-refused')
     entry = mac_entry(app)
     replace_text(entry, NEW_MAC)
-    ui.press('Return')
+    press('Return')
     expect_toast(app, 'MAC address')
     wait_for('the new MAC address', lambda: find_all(app, role='label', name=NEW_MAC))
     log('the MAC address changed')
@@ -323,7 +293,7 @@ def scenario(app, tag):
     entry = wait_for('the description entry',
                      lambda: find_all(app, role='text', name=_('Description')))[0]
     replace_text(entry, DESCRIPTION)
-    ui.press('Return')
+    press('Return')
     expect_label(app, _('%s: applied') % _('Description'), 'the description applied toast')
     log('description applied')
 
@@ -360,7 +330,7 @@ def scenario(app, tag):
     # A new disk bigger than the pool's free space is refused in place.
     size = spin(app, 'New disk size in GiB')
     replace_text(size, '190')
-    ui.press('Return')
+    press('Return')
     add = wait_for('the Add Disk button', lambda: find_all(app, role='push button',
                                                            name=_('Add Disk')))
     ui.do_action(add[0])
@@ -417,10 +387,10 @@ def scenario(app, tag):
 
     # A running machine cannot be renamed: the name is insensitive, and says why.
     ui.click(ui.tile_named(app, MACHINE))
-    ui.press('Return', modifiers=(CONTROL_L,))
+    press('Return', modifiers=(CONTROL_L,))
     ui.expect_states(app, {MACHINE: 'Running'})
     ui.click(ui.tile_named(app, MACHINE))
-    ui.press('Return', modifiers=(ALT_L,))
+    press('Return', modifiers=(ALT_L,))
     wait_for('the settings window', lambda: settings_open(app))
     expect_label(app, _('The name can change while the machine is shut off.'),
                  'the reason the name cannot change')
@@ -434,41 +404,9 @@ def scenario(app, tag):
 
 def main():
     hearth, fixture = sys.argv[1], sys.argv[2]
-    tag = os.environ.get('HEARTH_UI_TAG', 'en')
     ui.load_catalog()
     uri = 'test://' + os.path.abspath(fixture)
-    os.environ['G_DEBUG'] = 'gc-friendly,fatal-criticals'
-    launcher = os.environ.get('HEARTH_TEST_LAUNCHER', '').split()
-    log('starting %s --connect %s' % (hearth, uri))
-    process = subprocess.Popen(launcher + [hearth, '--connect', uri])
-    try:
-        app = wait_for('Hearth on the accessibility bus',
-                       lambda: process.poll() is not None or ui.find_app())
-        if process.poll() is not None:
-            log('Hearth exited with status %d at start; starting it again' % process.returncode)
-            process = subprocess.Popen(launcher + [hearth, '--connect', uri])
-            app = ui.wait_app()
-        frame = wait_for('the main window', lambda: find_all(app, role='frame'))
-        x, y = ui.center(frame[0])
-        pyatspi.Registry.generateMouseEvent(x, y, pyatspi.MOUSE_ABS)
-        scenario(app, tag)
-        if process.poll() is not None:
-            raise TestFailure('Hearth exited with status %d' % process.returncode)
-    except TestFailure as e:
-        screenshot(tag + '-failure')
-        print('FAIL: %s' % e, flush=True)
-        if process.poll() is not None:
-            print('FAIL: Hearth exited with status %d' % process.returncode, flush=True)
-        return 1
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-    print('PASS', flush=True)
-    return 0
+    return ui.run(hearth, uri, scenario, os.environ.get('HEARTH_UI_TAG', 'en'), ARTIFACTS)
 
 
 if __name__ == '__main__':

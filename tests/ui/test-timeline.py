@@ -13,34 +13,20 @@
 # Run by run-ui-test.sh (HEARTH_UI_SCRIPT) inside its own D-Bus session and X server.
 # Usage: test-timeline.py HEARTH FIXTURE
 
-import ctypes
 import gettext
-import importlib.util
+import importlib
 import os
 import subprocess
 import sys
-import time
 
 import pyatspi
 
-_here = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location('hearth_ui_test',
-                                               os.path.join(_here, 'hearth-ui-test.py'))
-ui = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ui)
+ui = importlib.import_module('hearth-ui-test')  # the shared helpers, next to this file
+_, TestFailure, find_all, log, wait_for = ui._, ui.TestFailure, ui.find_all, ui.log, ui.wait_for
+do_action, click, C_ = ui.do_action, ui.click, ui.C_
+press, CONTROL_L = ui.press, ui.CONTROL_L
 
-TestFailure = ui.TestFailure
-log = ui.log
-find_all = ui.find_all
-wait_for = ui.wait_for
-do_action = ui.do_action
-click = ui.click
-_ = ui._
-C_ = ui.C_
-
-CONTROL_L = 37
-KEYSYM = {'h': 0x68, 'Left': 0xff51, 'Up': 0xff52, 'Right': 0xff53, 'Down': 0xff54,
-          'Escape': 0xff1b, 'Return': 0xff0d, 'Tab': 0xff09}
+ARTIFACTS = 'timeline'  # the screenshots' folder under $HEARTH_TEST_ARTIFACTS
 
 # The fixture's snapshots (tests/ui/data/timeline.xml), by title.
 TITLES = ['Fresh install', 'Homework 作业', 'Before update', 'Experiment <&>',
@@ -51,21 +37,8 @@ RENAMED = 'Ready for school 上学'
 
 
 def screenshot(name):
-    directory = os.path.join(os.environ.get('HEARTH_TEST_ARTIFACTS', '.'), 'timeline')
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, name + '.png')
-    time.sleep(0.8)  # let transitions settle; screenshots are artifacts only
-    subprocess.run(['import', '-window', 'root', path], check=True)
-    log('screenshot ' + path)
+    ui.screenshot(ARTIFACTS, name)
 
-
-def press(keysym, modifiers=()):
-    for keycode in modifiers:
-        pyatspi.Registry.generateKeyboardEvent(keycode, None, pyatspi.KEY_PRESS)
-    pyatspi.Registry.generateKeyboardEvent(KEYSYM[keysym], None, pyatspi.KEY_SYM)
-    for keycode in reversed(modifiers):
-        pyatspi.Registry.generateKeyboardEvent(keycode, None, pyatspi.KEY_RELEASE)
-    time.sleep(0.4)
 
 
 def snapshot_cards(root):
@@ -131,22 +104,6 @@ def x_window_id(title):
         if '"%s"' % title in line:
             return int(line.split()[0], 16)
     raise TestFailure('no X window titled %r' % title)
-
-
-def resize_window(title, width, height):
-    """No window manager runs under Xvfb: resize the toplevel through Xlib."""
-    xlib = ctypes.CDLL('libX11.so.6')
-    xlib.XOpenDisplay.restype = ctypes.c_void_p
-    xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
-    xlib.XResizeWindow.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_uint, ctypes.c_uint]
-    xlib.XFlush.argtypes = [ctypes.c_void_p]
-    xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
-    display = xlib.XOpenDisplay(None)
-    if not display:
-        raise TestFailure('cannot open the X display')
-    xlib.XResizeWindow(display, x_window_id(title), width, height)
-    xlib.XFlush(display)
-    xlib.XCloseDisplay(display)
 
 
 def extents(node):
@@ -340,7 +297,7 @@ def scenario(app, tag):
         raise TestFailure('Escape closed the history window, not the popover')
 
     # A narrow window turns the time axis vertical.
-    resize_window(title, 420, 760)
+    ui.resize_x_window(x_window_id(title), 420, 760)
 
     def vertical():
         c = snapshot_cards(window)
@@ -385,43 +342,9 @@ def scenario(app, tag):
 
 def main():
     hearth, fixture = sys.argv[1], sys.argv[2]
-    tag = os.environ.get('HEARTH_UI_TAG', 'en')
-
     ui.load_catalog()
     uri = 'test://' + os.path.abspath(fixture)
-    log('starting %s --connect %s' % (hearth, uri))
-    launcher = os.environ.get('HEARTH_TEST_LAUNCHER', '').split()
-    # A critical in Hearth is a bug: make it fail the test loudly.
-    os.environ['G_DEBUG'] = 'gc-friendly,fatal-criticals'
-    process = subprocess.Popen(launcher + [hearth, '--connect', uri])
-    try:
-        app = wait_for('Hearth on the accessibility bus',
-                       lambda: process.poll() is not None or ui.find_app())
-        if process.poll() is not None:
-            log('Hearth exited with status %d at start; starting it again' % process.returncode)
-            process = subprocess.Popen(launcher + [hearth, '--connect', uri])
-            app = ui.wait_app()
-        frame = wait_for('the main window', lambda: find_all(app, role='frame'))
-        x, y = ui.center(frame[0])
-        pyatspi.Registry.generateMouseEvent(x, y, pyatspi.MOUSE_ABS)
-        scenario(app, tag)
-        if process.poll() is not None:
-            raise TestFailure('Hearth exited with status %d' % process.returncode)
-    except TestFailure as e:
-        screenshot(tag + '-failure')
-        print('FAIL: %s' % e, flush=True)
-        if process.poll() is not None:
-            print('FAIL: Hearth exited with status %d' % process.returncode, flush=True)
-        return 1
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-    print('PASS', flush=True)
-    return 0
+    return ui.run(hearth, uri, scenario, os.environ.get('HEARTH_UI_TAG', 'en'), ARTIFACTS)
 
 
 if __name__ == '__main__':

@@ -12,7 +12,7 @@
 # Run by run-ui-test.sh (HEARTH_UI_SCRIPT) inside its own D-Bus session and X server.
 # Usage: test-wizard.py HEARTH FIXTURE
 
-import importlib.util
+import importlib
 import os
 import re
 import subprocess
@@ -21,27 +21,12 @@ import time
 
 import pyatspi
 
-_here = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location('hearth_ui_test',
-                                               os.path.join(_here, 'hearth-ui-test.py'))
-ui = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ui)
+ui = importlib.import_module('hearth-ui-test')  # the shared helpers, next to this file
+_, TestFailure, find_all, log, wait_for = ui._, ui.TestFailure, ui.find_all, ui.log, ui.wait_for
+do_action, click = ui.do_action, ui.click
+press, CONTROL_L = ui.press, ui.CONTROL_L
 
-TestFailure = ui.TestFailure
-log = ui.log
-find_all = ui.find_all
-wait_for = ui.wait_for
-do_action = ui.do_action
-click = ui.click
-_ = ui._
-
-CONTROL_L = 37
-KEYSYM_N = 0x6e
-KEYSYM_A = 0x61
-KEYSYM_DOWN = 0xff54
-KEYSYM_HOME = 0xff50
-KEYSYM_RETURN = 0xff0d
-
+ARTIFACTS = 'wizard'  # the screenshots' folder under $HEARTH_TEST_ARTIFACTS
 OS_QUERY = 'debian 11'
 OS_NAME = 'Debian 11'
 PURPOSE_NAME = 'Developer test cluster node'  # the first card: on screen without scrolling
@@ -50,12 +35,7 @@ NEW_NAME = '家庭服务器 🏠'
 
 
 def screenshot(name):
-    directory = os.path.join(os.environ.get('HEARTH_TEST_ARTIFACTS', '.'), 'wizard')
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, name + '.png')
-    time.sleep(0.8)  # let transitions settle; screenshots are artifacts only
-    subprocess.run(['import', '-window', 'root', path], check=True)
-    log('screenshot ' + path)
+    ui.screenshot(ARTIFACTS, name)
 
 
 def wizard_frame(app):
@@ -109,19 +89,28 @@ def set_name(app, text):
 
 
 def get_name(app):
-    node = name_text(app)
-    t = node.queryText()
-    return t.getText(0, t.characterCount)
+    return ui.text_of(name_text(app))
+
+
+def open_wizard(app):
+    press('n', modifiers=(CONTROL_L,))
+    wait_for('the wizard', lambda: wizard_frame(app))
+
+
+def choose_option(app, what, label):
+    """Clicks the wizard's radio (or check) button whose name starts with @label."""
+    option = wait_for(what, lambda: [
+        n for n in find_all(wizard_frame(app)[0], role='radio button') +
+        find_all(wizard_frame(app)[0], role='check box')
+        if n.name.startswith(_(label))])
+    click(option[0])
 
 
 def scenario(app, tag):
     ui.expect_states(app, {'Running Server': 'Running'})
 
     # Ctrl+N opens the wizard.
-    pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_PRESS)
-    pyatspi.Registry.generateKeyboardEvent(KEYSYM_N, None, pyatspi.KEY_SYM)
-    pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_RELEASE)
-    wait_for('the wizard', lambda: wizard_frame(app))
+    open_wizard(app)
     wait_for('page 1', lambda: page_subtitle_is(app, 1, 'Source'))
     log('Ctrl+N opens the wizard on its first page')
 
@@ -249,7 +238,7 @@ def choose_file(app, path, button_label='Choose an Image File'):
     time.sleep(1.0)
     ui.type_text(path)
     time.sleep(0.5)
-    ui.press('Return')
+    press('Return')
     wait_for('the file chooser to close', lambda: not open_buttons())
 
 
@@ -263,15 +252,8 @@ def scenario_iso(app, tag):
     ubuntu = make_iso(directory, 'ubuntu.iso', 'Ubuntu 22.04.1 LTS amd64')
 
     ui.expect_states(app, {'Running Server': 'Running'})
-    pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_PRESS)
-    pyatspi.Registry.generateKeyboardEvent(KEYSYM_N, None, pyatspi.KEY_SYM)
-    pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_RELEASE)
-    wait_for('the wizard', lambda: wizard_frame(app))
-    radio = wait_for('the ISO choice', lambda: [
-        n for n in find_all(wizard_frame(app)[0], role='radio button') +
-        find_all(wizard_frame(app)[0], role='check box')
-        if n.name.startswith(_('An Installer or Live Image'))])
-    click(radio[0])
+    open_wizard(app)
+    choose_option(app, 'the ISO choice', 'An Installer or Live Image')
 
     choose_file(app, notes)
     bad = _('This file is not a CD or DVD image (ISO). Choose another file.')
@@ -302,21 +284,10 @@ def scenario_iso(app, tag):
     # An existing disk image, used in place: the machine is named after it.
     disk = os.path.join(directory, 'old-desktop.qcow2')
     subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', disk, '1G'], check=True)
-    pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_PRESS)
-    pyatspi.Registry.generateKeyboardEvent(KEYSYM_N, None, pyatspi.KEY_SYM)
-    pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_RELEASE)
-    wait_for('the wizard', lambda: wizard_frame(app))
-    radio = wait_for('the disk image choice', lambda: [
-        n for n in find_all(wizard_frame(app)[0], role='radio button') +
-        find_all(wizard_frame(app)[0], role='check box')
-        if n.name.startswith(_('An Existing Disk Image'))])
-    click(radio[0])
+    open_wizard(app)
+    choose_option(app, 'the disk image choice', 'An Existing Disk Image')
     choose_file(app, disk, 'Choose a Disk Image')
-    in_place = wait_for('the in-place choice', lambda: [
-        n for n in find_all(wizard_frame(app)[0], role='radio button') +
-        find_all(wizard_frame(app)[0], role='check box')
-        if n.name.startswith(_('Use the Image in Place'))])
-    click(in_place[0])
+    choose_option(app, 'the in-place choice', 'Use the Image in Place')
     screenshot(tag + '-disk-source')
     go_next(app, 2, 'Purpose')
     card = wait_for('the first purpose card', lambda: find_all(app, role='table cell'))
@@ -353,31 +324,8 @@ def x_window_of(title):
     raise TestFailure('no X window called %r' % title)
 
 
-def resize_x_window(window, width, height):
-    """Resizes like a window manager would, through Xlib (ctypes: no python3-xlib)."""
-    import ctypes
-    xlib = ctypes.CDLL('libX11.so.6')
-    xlib.XOpenDisplay.restype = ctypes.c_void_p
-    xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
-    xlib.XResizeWindow.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_uint,
-                                   ctypes.c_uint]
-    xlib.XFlush.argtypes = [ctypes.c_void_p]
-    xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
-    display = xlib.XOpenDisplay(None)
-    if not display:
-        raise TestFailure('cannot open the X display')
-    xlib.XResizeWindow(display, window, width, height)
-    xlib.XFlush(display)
-    xlib.XCloseDisplay(display)
-
-
 def window_screenshot(window, name):
-    directory = os.path.join(os.environ.get('HEARTH_TEST_ARTIFACTS', '.'), 'wizard')
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, name + '.png')
-    time.sleep(0.8)
-    subprocess.run(['import', '-window', '0x%x' % window, path], check=True)
-    log('screenshot ' + path)
+    ui.screenshot(ARTIFACTS, name, window=window)
 
 
 def check_fits(app, page):
@@ -420,12 +368,10 @@ def choose_zone(app, zone):
     name = ui.C_('network zone', zone)
     wait_for('the list of zones', lambda: find_all(app, role='label', name=name))
     time.sleep(0.5)
-    pyatspi.Registry.generateKeyboardEvent(KEYSYM_HOME, None, pyatspi.KEY_SYM)
+    press('Home')
     for _i in range(ZONES.index(zone)):
-        time.sleep(0.2)
-        pyatspi.Registry.generateKeyboardEvent(KEYSYM_DOWN, None, pyatspi.KEY_SYM)
-    time.sleep(0.2)
-    pyatspi.Registry.generateKeyboardEvent(KEYSYM_RETURN, None, pyatspi.KEY_SYM)
+        press('Down')
+    press('Return')
     wait_for('%s chosen' % name, lambda: [
         n for n in find_all(frame, role='label', name=name)])
     time.sleep(0.5)
@@ -435,12 +381,9 @@ def scenario_narrow(app, tag):
     """Every page at 360 px wide: nothing sticks out, and the home server's DMZ
     becomes the home network on a connection without network filters."""
     ui.expect_states(app, {'Running Server': 'Running'})
-    pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_PRESS)
-    pyatspi.Registry.generateKeyboardEvent(KEYSYM_N, None, pyatspi.KEY_SYM)
-    pyatspi.Registry.generateKeyboardEvent(CONTROL_L, None, pyatspi.KEY_RELEASE)
-    wait_for('the wizard', lambda: wizard_frame(app))
+    open_wizard(app)
     window = x_window_of(_('New Machine'))
-    resize_x_window(window, NARROW_WIDTH, NARROW_HEIGHT)
+    ui.resize_x_window(window, NARROW_WIDTH, NARROW_HEIGHT)
 
     def narrow():
         # The X window includes the frame's shadow; the frame itself is the content.
@@ -482,7 +425,8 @@ def scenario_narrow(app, tag):
         ext = card[0].queryComponent().getExtents(pyatspi.WINDOW_COORDS)
         if ext.height > 0 and ext.y > 0 and ext.y + ext.height < frame_height:
             return True
-        pyatspi.Registry.generateKeyboardEvent(KEYSYM_DOWN, None, pyatspi.KEY_SYM)
+        # Not press(): its pause would slow this poll down.
+        pyatspi.Registry.generateKeyboardEvent(ui.KEYSYMS['Down'], None, pyatspi.KEY_SYM)
         return False
     wait_for('the card on screen', card_on_screen)
     click(card[0])
@@ -530,53 +474,11 @@ def scenario_narrow(app, tag):
 
 def main():
     hearth, fixture = sys.argv[1], sys.argv[2]
-    tag = os.environ.get('HEARTH_UI_TAG', 'wizard')
     ui.load_catalog()
     uri = 'test://' + os.path.abspath(fixture)
-
-    log('starting %s --connect %s' % (hearth, uri))
-    os.environ['G_DEBUG'] = 'gc-friendly,fatal-criticals'
-    launcher = os.environ.get('HEARTH_TEST_LAUNCHER', '').split()
-    process = subprocess.Popen(launcher + [hearth, '--connect', uri])
-    try:
-        app = wait_for('Hearth on the accessibility bus',
-                       lambda: process.poll() is not None or ui.find_app())
-        if process.poll() is not None:
-            log('Hearth exited with status %d at start; starting it again' % process.returncode)
-            process = subprocess.Popen(launcher + [hearth, '--connect', uri])
-            app = ui.wait_app()
-        frame = wait_for('the main window', lambda: find_all(app, role='frame'))
-        x, y = ui.center(frame[0])
-        pyatspi.Registry.generateMouseEvent(x, y, pyatspi.MOUSE_ABS)
-        if os.environ.get('HEARTH_WIZARD_SCENARIO') == 'iso':
-            scenario_iso(app, tag)
-        elif os.environ.get('HEARTH_WIZARD_SCENARIO') == 'narrow':
-            scenario_narrow(app, tag)
-        else:
-            scenario(app, tag)
-        if process.poll() is not None:
-            raise TestFailure('Hearth exited with status %d' % process.returncode)
-    except TestFailure as e:
-        if os.environ.get('HEARTH_TEST_DUMP'):
-            for node in ui.walk(app):
-                try:
-                    print('# %s %r %r' % (node.getRoleName(), node.name, ui.is_showing(node)))
-                except Exception:
-                    pass
-        screenshot(tag + '-failure')
-        print('FAIL: %s' % e, flush=True)
-        if process.poll() is not None:
-            print('FAIL: Hearth exited with status %d' % process.returncode, flush=True)
-        return 1
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-    print('PASS', flush=True)
-    return 0
+    run_scenario = {'iso': scenario_iso, 'narrow': scenario_narrow}.get(
+        os.environ.get('HEARTH_WIZARD_SCENARIO'), scenario)
+    return ui.run(hearth, uri, run_scenario, os.environ.get('HEARTH_UI_TAG', 'wizard'), ARTIFACTS)
 
 
 if __name__ == '__main__':
