@@ -480,6 +480,7 @@ test_agent_guest_to_host (void)
   g_autofree char *command = NULL;
   g_autofree char *host_text = NULL;
   g_autofree char *grab_text = g_strconcat ("grab-text ", text, NULL);
+  goffset start = hearth_test_serial_get_end (fx.log);
 
   agent_command (grab_text);
   if (!hearth_test_wait (host_text_is_cb, (gpointer) text, STEP_TIMEOUT_MS))
@@ -487,6 +488,15 @@ test_agent_guest_to_host (void)
       host_text = read_host_text ();
       g_error ("The host clipboard has “%s”, not the guest's text", host_text);
     }
+
+  /* The guest's text on the host clipboard is not offered back to the guest
+   * (the agent would ask for it and report it). */
+  hearth_test_iterate_for (NO_REQUEST_WAIT_MS);
+  {
+    g_autofree char *since = hearth_test_serial_dup_contents (fx.log, start);
+
+    g_assert_null (strstr (since, HEARTH_TEST_GUEST_AGENT_TEXT));
+  }
 
   /* The PNG goes into the guest through the command channel. */
   escaped = dup_printf_escaped (g_bytes_get_data (png, NULL), g_bytes_get_size (png));
