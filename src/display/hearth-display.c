@@ -367,28 +367,31 @@ screen_rect_to_cairo_node (HearthDisplay *self,
   return node;
 }
 
-/* Brings the screen image up to date for the damage: converts it when the
- * image is our own, tells cairo where the memory changed otherwise. */
+/* Brings our own screen image (16-bit surfaces) up to date for the damage.
+ *
+ * cairo is deliberately not told that the image changed (no flush, no
+ * mark_dirty): a recording surface, which is what a cairo node is, keeps a
+ * copy-on-write snapshot of every image it paints, and telling cairo the
+ * image changed makes that snapshot copy the whole image, on every frame,
+ * however small the damage. Nothing else caches it: the cairo renderer paints
+ * into client-side images with pixman, which reads the memory as it is. */
 static void
 update_screen_image (HearthDisplay *self)
 {
+  int stride = cairo_image_surface_get_stride (self->screen_image);
+  guint8 *data = cairo_image_surface_get_data (self->screen_image);
   int n = cairo_region_num_rectangles (self->damage);
 
-  cairo_surface_flush (self->screen_image);
+  if (self->screen_image_is_surface)
+    return;
+
   for (int i = 0; i < n; i++)
     {
       cairo_rectangle_int_t r;
 
       cairo_region_get_rectangle (self->damage, i, &r);
-      if (!self->screen_image_is_surface)
-        {
-          int stride = cairo_image_surface_get_stride (self->screen_image);
-          guint8 *data = cairo_image_surface_get_data (self->screen_image);
-
-          copy_pixels (self, r.x, r.y, r.width, r.height, data + (gsize) r.y * stride + (gsize) r.x * 4,
-                       stride);
-        }
-      cairo_surface_mark_dirty_rectangle (self->screen_image, r.x, r.y, r.width, r.height);
+      copy_pixels (self, r.x, r.y, r.width, r.height, data + (gsize) r.y * stride + (gsize) r.x * 4,
+                   stride);
     }
 }
 
