@@ -95,6 +95,11 @@ struct _HearthDisplay
   int surface_format;
   int surface_width;
   int surface_height;
+  /* The part of the surface we show: the guest's first monitor, or all of
+   * it. A QXL guest's surface can be larger than its monitor (after a
+   * resolution change through the agent, for one). Guest coordinates of
+   * input are relative to its corner. */
+  cairo_rectangle_int_t area;
   int surface_stride;
 
   /* What we draw: tiles_x × tiles_y render nodes in rows (owned, NULL until
@@ -511,31 +516,42 @@ flush_damage (HearthDisplay *self)
   self->damage = cairo_region_create ();
 }
 
+/* Shows the guest's first monitor when the display channel describes one
+ * that lies within the surface, otherwise the whole surface. */
 static void
-set_guest_size (HearthDisplay *self,
-                int            width,
-                int            height)
+update_area (HearthDisplay *self)
 {
-  gboolean changed = FALSE;
+  cairo_rectangle_int_t area = { 0, 0, self->surface_width, self->surface_height };
+  g_autoptr(GArray) monitors = NULL;
+  gboolean resized;
+
+  if (self->display_channel != NULL)
+    g_object_get (self->display_channel, "monitors", &monitors, NULL);
+  if (monitors != NULL && monitors->len > 0)
+    {
+      SpiceDisplayMonitorConfig *m = &g_array_index (monitors, SpiceDisplayMonitorConfig, 0);
+
+      if (m->width > 0 && m->height > 0 && m->x + m->width <= (guint) self->surface_width
+          && m->y + m->height <= (guint) self->surface_height)
+        area = (cairo_rectangle_int_t) { m->x, m->y, m->width, m->height };
+    }
+
+  if (area.x != self->area.x || area.y != self->area.y)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+  resized = area.width != self->area.width || area.height != self->area.height;
+  self->area = area;
 
   /* Both notified together: nobody sees a new width with the old height. */
   g_object_freeze_notify (G_OBJECT (self));
-  if (self->surface_width != width)
+  if (resized)
     {
-      self->surface_width = width;
+      g_debug ("Showing %d×%d at %d,%d of the %d×%d surface", area.width, area.height, area.x,
+               area.y, self->surface_width, self->surface_height);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GUEST_WIDTH]);
-      changed = TRUE;
-    }
-  if (self->surface_height != height)
-    {
-      self->surface_height = height;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GUEST_HEIGHT]);
-      changed = TRUE;
+      gtk_widget_queue_resize (GTK_WIDGET (self));
     }
   g_object_thaw_notify (G_OBJECT (self));
-
-  if (changed)
-    gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
 static void
@@ -553,7 +569,9 @@ on_display_primary_create_cb (SpiceChannel  *channel,
   self->surface_data = data;
   self->surface_format = format;
   self->surface_stride = stride;
-  set_guest_size (self, width, height);
+  self->surface_width = width;
+  self->surface_height = height;
+  update_area (self);
 
   /* A new surface (resolution change, reboot): a new grid, all of it to copy. */
   reset_tiles (self);
@@ -623,9 +641,7 @@ on_display_monitors_cb (GObject       *channel,
 {
   g_autoptr(GArray) monitors = NULL;
 
-  /* One widget shows the first monitor of the first display channel; a
-   * monitor that moved or resized within the surface only changes what we
-   * would crop, and the surface itself is what we draw. */
+  /* One widget shows the first monitor of the first display channel. */
   g_object_get (channel, "monitors", &monitors, NULL);
   if (monitors != NULL && monitors->len > 0)
     {
@@ -634,7 +650,8 @@ on_display_monitors_cb (GObject       *channel,
       g_debug ("Monitor 0: %u×%u at %u,%u (of %u monitors)", m->width, m->height, m->x, m->y,
                monitors->len);
     }
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  if ((gpointer) channel == (gpointer) self->display_channel)
+    update_area (self);
 }
 
 /* -------------------------------------------------------------------------- */
@@ -649,7 +666,7 @@ update_view (HearthDisplay *self)
   int scale_factor = gtk_widget_get_scale_factor (widget);
   double s;
 
-  if (self->surface_width <= 0 || self->surface_height <= 0)
+  if (self->area.width <= 0 || self->area.height <= 0)
     {
       self->view_x = self->view_y = 0;
       self->view_scale = 1;
@@ -657,7 +674,7 @@ update_view (HearthDisplay *self)
     }
 
   if (self->scale_to_fit)
-    s = MIN ((double) width / self->surface_width, (double) height / self->surface_height);
+    s = MIN ((double) width / self->area.width, (double) height / self->area.height);
   else
     s = 1.0 / scale_factor; /* one guest pixel per device pixel */
 
@@ -666,8 +683,8 @@ update_view (HearthDisplay *self)
 
   /* Letterbox, aligned to device pixels so 1:1 stays sharp. */
   self->view_scale = s;
-  self->view_x = floor (MAX (0, (width - self->surface_width * s) / 2) * scale_factor) / scale_factor;
-  self->view_y = floor (MAX (0, (height - self->surface_height * s) / 2) * scale_factor) / scale_factor;
+  self->view_x = floor (MAX (0, (width - self->area.width * s) / 2) * scale_factor) / scale_factor;
+  self->view_y = floor (MAX (0, (height - self->area.height * s) / 2) * scale_factor) / scale_factor;
 }
 
 static void
@@ -680,8 +697,8 @@ widget_to_guest (HearthDisplay *self,
   double gx = (x - self->view_x) / self->view_scale;
   double gy = (y - self->view_y) / self->view_scale;
 
-  *guest_x = CLAMP ((int) floor (gx), 0, MAX (self->surface_width - 1, 0));
-  *guest_y = CLAMP ((int) floor (gy), 0, MAX (self->surface_height - 1, 0));
+  *guest_x = CLAMP ((int) floor (gx), 0, MAX (self->area.width - 1, 0));
+  *guest_y = CLAMP ((int) floor (gy), 0, MAX (self->area.height - 1, 0));
 }
 
 /* -------------------------------------------------------------------------- */
@@ -940,7 +957,7 @@ send_pointer (HearthDisplay *self,
               double         x,
               double         y)
 {
-  if (self->inputs_channel == NULL || self->surface_width <= 0)
+  if (self->inputs_channel == NULL || self->area.width <= 0)
     return;
 
   if (self->mouse_mode == HEARTH_DISPLAY_MOUSE_MODE_CLIENT)
@@ -1782,6 +1799,8 @@ hearth_display_snapshot (GtkWidget   *widget,
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   GdkRGBA black = { 0, 0, 0, 1 };
+  gboolean cropped = self->area.width < self->surface_width
+                     || self->area.height < self->surface_height;
 
   gtk_snapshot_append_color (snapshot, &black, &GRAPHENE_RECT_INIT (0, 0, width, height));
 
@@ -1794,11 +1813,25 @@ hearth_display_snapshot (GtkWidget   *widget,
       gtk_snapshot_save (snapshot);
       gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (self->view_x, self->view_y));
       gtk_snapshot_scale (snapshot, self->view_scale, self->view_scale);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-self->area.x, -self->area.y));
+      if (cropped)
+        gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (self->area.x, self->area.y,
+                                                               self->area.width,
+                                                               self->area.height));
 
       for (int i = 0; i < self->tiles_x * self->tiles_y; i++)
-        if (self->tiles[i] != NULL)
-          gtk_snapshot_append_node (snapshot, self->tiles[i]);
+        {
+          int x = (i % self->tiles_x) * TILE_WIDTH, y = (i / self->tiles_x) * TILE_HEIGHT;
 
+          if (self->tiles[i] != NULL && x < self->area.x + self->area.width
+              && x + TILE_WIDTH + TILE_OVERLAP > self->area.x
+              && y < self->area.y + self->area.height
+              && y + TILE_HEIGHT + TILE_OVERLAP > self->area.y)
+            gtk_snapshot_append_node (snapshot, self->tiles[i]);
+        }
+
+      if (cropped)
+        gtk_snapshot_pop (snapshot);
       gtk_snapshot_restore (snapshot);
       gtk_snapshot_pop (snapshot);
     }
@@ -1817,7 +1850,7 @@ hearth_display_measure (GtkWidget      *widget,
 {
   HearthDisplay *self = HEARTH_DISPLAY (widget);
   int scale_factor = gtk_widget_get_scale_factor (widget);
-  int guest = orientation == GTK_ORIENTATION_HORIZONTAL ? self->surface_width : self->surface_height;
+  int guest = orientation == GTK_ORIENTATION_HORIZONTAL ? self->area.width : self->area.height;
   int size, hint_min = 0, hint_nat = 0;
 
   if (guest <= 0)
@@ -1953,10 +1986,10 @@ hearth_display_get_property (GObject    *object,
       g_value_set_boolean (value, self->grabbed);
       break;
     case PROP_GUEST_WIDTH:
-      g_value_set_int (value, self->surface_width);
+      g_value_set_int (value, self->area.width);
       break;
     case PROP_GUEST_HEIGHT:
-      g_value_set_int (value, self->surface_height);
+      g_value_set_int (value, self->area.height);
       break;
     case PROP_SCALE_TO_FIT:
       g_value_set_boolean (value, self->scale_to_fit);
@@ -2441,7 +2474,7 @@ hearth_display_get_guest_width (HearthDisplay *self)
 {
   g_return_val_if_fail (HEARTH_IS_DISPLAY (self), 0);
 
-  return self->surface_width;
+  return self->area.width;
 }
 
 int
@@ -2449,7 +2482,7 @@ hearth_display_get_guest_height (HearthDisplay *self)
 {
   g_return_val_if_fail (HEARTH_IS_DISPLAY (self), 0);
 
-  return self->surface_height;
+  return self->area.height;
 }
 
 gboolean
@@ -2601,10 +2634,10 @@ hearth_display_dup_frame (HearthDisplay *self)
 {
   g_return_val_if_fail (HEARTH_IS_DISPLAY (self), NULL);
 
-  if (self->surface_data == NULL || self->surface_width <= 0 || self->surface_height <= 0)
+  if (self->surface_data == NULL || self->area.width <= 0 || self->area.height <= 0)
     return NULL;
 
-  return copy_surface_rect (self, 0, 0, self->surface_width, self->surface_height);
+  return copy_surface_rect (self, self->area.x, self->area.y, self->area.width, self->area.height);
 }
 
 /**

@@ -220,6 +220,57 @@ assert_agent_follows_widget (goffset start)
   assert_follows_widget (dup_last_monitors, start, HEARTH_TEST_GUEST_AGENT_MONITORS "1 ");
 }
 
+/* The test guest's console surface (tests/guest/README.md). */
+#define GUEST_FB_WIDTH 1024
+#define GUEST_FB_HEIGHT 768
+
+/* What the widget should show after a resize to the widget's size: the
+ * monitor when it fits in the surface, otherwise the whole surface. */
+static void
+get_expected_area (int *width,
+                   int *height)
+{
+  get_device_size (width, height);
+  if (*width > GUEST_FB_WIDTH || *height > GUEST_FB_HEIGHT)
+    {
+      *width = GUEST_FB_WIDTH;
+      *height = GUEST_FB_HEIGHT;
+    }
+}
+
+static gboolean
+shows_expected_area_cb (gpointer data)
+{
+  int width, height;
+
+  get_expected_area (&width, &height);
+  return hearth_display_get_guest_width (fx.display) == width
+         && hearth_display_get_guest_height (fx.display) == height;
+}
+
+/* The QXL driver gives its monitor the requested size but keeps drawing the
+ * text console on its 1024×768 surface: the widget shows the monitor only,
+ * as the guest means it, and its frame is that part of the screen. A monitor
+ * larger than the surface (at scale 2) cannot be shown; then the whole
+ * surface is. */
+static void
+assert_shows_monitor (void)
+{
+  g_autoptr(GdkTexture) frame = NULL;
+  int width, height;
+
+  get_expected_area (&width, &height);
+  if (!hearth_test_wait (shows_expected_area_cb, NULL, STEP_TIMEOUT_MS))
+    g_error ("The widget shows %d×%d of the guest, not its %d×%d monitor",
+             hearth_display_get_guest_width (fx.display),
+             hearth_display_get_guest_height (fx.display), width, height);
+
+  frame = hearth_display_dup_frame (fx.display);
+  g_assert_nonnull (frame);
+  g_assert_cmpint (gdk_texture_get_width (frame), ==, width);
+  g_assert_cmpint (gdk_texture_get_height (frame), ==, height);
+}
+
 /* Runs @command in the guest and checks that it succeeded. */
 static void
 guest_run (const char *command)
@@ -412,6 +463,7 @@ test_agent_resize (void)
   assert_guest_follows_widget ();
   resize_window (701, 503);
   assert_guest_follows_widget ();
+  assert_shows_monitor ();
 
   /* With resize-guest off, the guest keeps its size. */
   hearth_display_set_resize_guest (fx.display, FALSE);
