@@ -113,6 +113,17 @@ def find_all(root, role=None, name=None, showing=True):
     return found
 
 
+def buttons(root, label, unless=None):
+    """Push buttons whose name, mnemonics aside, starts with the translation of
+    @label (GTK 4.8 appends a button's label to its name), and not with that of
+    @unless: "_Add" but not "_Add Rule"."""
+    name = strip_mnemonic(_(label))
+    other = strip_mnemonic(_(unless)) if unless else None
+    return [b for b in find_all(root, role='push button')
+            if b.name.replace('_', '').startswith(name) and
+            not (other and b.name.replace('_', '').startswith(other))]
+
+
 def labels(root):
     return [n.name for n in find_all(root, role='label')]
 
@@ -352,14 +363,10 @@ def scenario_main(app, tag):
     press('Delete')
     heading = _('Delete “%s”?') % name
     wait_for('the delete dialog', lambda: find_all(app, name=heading))
-    delete_button = wait_for('the Delete response', lambda: [
-        b for b in find_all(app, role='push button')
-        if b.name.replace('_', '').startswith(strip_mnemonic(_('_Delete')))])
+    delete_button = wait_for('the Delete response', lambda: buttons(app, '_Delete'))
     do_action(delete_button[0])
     wait_for('the machine to go', lambda: name not in machine_tiles(app))
-    undo = wait_for('the Undo button', lambda: [
-        b for b in find_all(app, role='push button')
-        if b.name.replace('_', '').startswith(strip_mnemonic(_('_Undo')))])
+    undo = wait_for('the Undo button', lambda: buttons(app, '_Undo'))
     screenshot('ui', tag + '-deleted')
     do_action(undo[0])
     expect_states(app, {name: 'Shut Off'})
@@ -380,9 +387,8 @@ def scenario_smoke(app, tag):
 def scenario_empty(app, tag):
     title = _('No Machines Yet')
     wait_for('the empty page', lambda: find_all(app, role='label', name=title))
-    create = wait_for('the Create a Machine button', lambda: [
-        b for b in find_all(app, role='push button')
-        if b.name.replace('_', '').startswith(strip_mnemonic(_('_Create a Machine')))])
+    create = wait_for('the Create a Machine button',
+                      lambda: buttons(app, '_Create a Machine'))
     log('no machines: the empty page offers to create one')
     screenshot('ui', tag)
     # The button opens the creation wizard (tests/ui/test-wizard.py walks it);
@@ -472,6 +478,16 @@ def run(hearth, uri, scenario, tag, artifacts_subdir, extra_args=()):
                 process.kill()
     print('PASS', flush=True)
     return 0
+
+
+def run_on_fixture(scenario, artifacts_subdir, default_tag='en'):
+    """The main() of a test script taking HEARTH FIXTURE: runs @scenario on
+    the test driver with that fixture."""
+    hearth, fixture = sys.argv[1], sys.argv[2]
+    load_catalog()
+    uri = 'test://' + os.path.abspath(fixture)
+    return run(hearth, uri, scenario, os.environ.get('HEARTH_UI_TAG', default_tag),
+               artifacts_subdir)
 
 
 def main():

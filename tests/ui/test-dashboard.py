@@ -33,6 +33,7 @@ ui = importlib.import_module('hearth-ui-test')  # the shared helpers, next to th
 _, TestFailure, find_all, log, wait_for = ui._, ui.TestFailure, ui.find_all, ui.log, ui.wait_for
 do_action, click = ui.do_action, ui.click
 press, CONTROL_L, labels, text_of = ui.press, ui.CONTROL_L, ui.labels, ui.text_of
+buttons = ui.buttons
 
 ARTIFACTS = 'dashboard'  # the screenshots' folder under $HEARTH_TEST_ARTIFACTS
 
@@ -48,12 +49,6 @@ def screenshot(name):
 def rule_rows(root):
     """Rule rows by title (list items whose name is a rule's text)."""
     return [n.name for n in find_all(root, role='list item')]
-
-
-def button(root, label):
-    text = ui.strip_mnemonic(_(label))
-    return [b for b in find_all(root, role='push button')
-            if b.name.replace('_', '').startswith(text)]
 
 
 def dashboard(app):
@@ -303,7 +298,7 @@ def scenario_live(app, tag, uri):
         n for n in find_all(window) if n.name == _('Alerts') and
         n.getRoleName() in ('toggle button', 'push button', 'radio button', 'page tab')])
     click(alerts_tab[0])
-    do_action(wait_for('the Add Rule button', lambda: button(window, '_Add Rule'))[0])
+    do_action(wait_for('the Add Rule button', lambda: buttons(window, '_Add Rule'))[0])
     wait_for('the rule dialog', lambda: find_all(app, name=_('Add Rule')))
     spins = wait_for('the limit and duration', lambda: (lambda n: n if len(n) == 2 else None)(
         find_all(app, role='spin button')))
@@ -323,12 +318,8 @@ def scenario_live(app, tag, uri):
     wait_for('"The host" chosen', lambda: [
         n for n in find_all(combos[0]) if n.name == _('The host')])
     screenshot(tag + '-host-rule')
-    add_name = ui.strip_mnemonic(_('_Add'))
-    add_rule_name = ui.strip_mnemonic(_('_Add Rule'))
-    do_action(wait_for('the Add response', lambda: [
-        b for b in find_all(app, role='push button')
-        if b.name.replace('_', '').startswith(add_name) and
-        not b.name.replace('_', '').startswith(add_rule_name)])[0])
+    do_action(wait_for('the Add response',
+                       lambda: buttons(app, '_Add', unless='_Add Rule'))[0])
 
     rule = _('%s above %s for %s') % (
         _('CPU'), _('%.0f %%') % 0, ui._catalog.ngettext('%u second', '%u seconds', 1) % 1)
@@ -412,18 +403,12 @@ def scenario(app, tag, uri):
 
     # Add a rule through the dialog with its defaults (CPU above 90 %, 30 s,
     # any machine): the list then has it twice, and it is stored.
-    add = wait_for('the Add Rule button', lambda: button(window, '_Add Rule'))
+    add = wait_for('the Add Rule button', lambda: buttons(window, '_Add Rule'))
     do_action(add[0])
     wait_for('the rule dialog', lambda: find_all(app, name=_('Add Rule')))
     screenshot(tag + '-rule-dialog')
-    # GTK 4.8 may append a button's label to its name: match the start, and
-    # tell the response from the Add Rule button.
-    add_name = ui.strip_mnemonic(_('_Add'))
-    add_rule_name = ui.strip_mnemonic(_('_Add Rule'))
-    confirm = wait_for('the Add response', lambda: [
-        b for b in find_all(app, role='push button')
-        if b.name.replace('_', '').startswith(add_name) and
-        not b.name.replace('_', '').startswith(add_rule_name)])
+    # Tell the response from the Add Rule button.
+    confirm = wait_for('the Add response', lambda: buttons(app, '_Add', unless='_Add Rule'))
     do_action(confirm[0])
     wait_for('two rules', lambda: rule_rows(window).count(default_rule) == 2)
     log('a rule was added')

@@ -144,11 +144,9 @@ def share_folder(app, path, toast='Shared folder added'):
     typing a path starting with / opens the location entry."""
     button = find_all(app, role='push button', name=_('Add a shared folder'))[0]
     ui.do_action(button)
-    share_name = ui.strip_mnemonic(_('_Share'))
 
     def share_buttons():
-        return [b for b in find_all(app, role='push button')
-                if b.name.replace('_', '').startswith(share_name)]
+        return ui.buttons(app, '_Share')
     wait_for('the folder chooser', share_buttons)
     time.sleep(1.0)
     ui.type_text(path)
@@ -230,12 +228,5 @@ def scenario(app, tag):
     close_settings(app)
 
 
-def main():
-    hearth, fixture = sys.argv[1], sys.argv[2]
-    ui.load_catalog()
-    uri = 'test://' + os.path.abspath(fixture)
-    return ui.run(hearth, uri, scenario, os.environ.get('HEARTH_UI_TAG', 'en'), ARTIFACTS)
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(ui.run_on_fixture(scenario, ARTIFACTS))

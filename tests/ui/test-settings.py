@@ -402,12 +402,5 @@ def scenario(app, tag):
     close_settings(app)
 
 
-def main():
-    hearth, fixture = sys.argv[1], sys.argv[2]
-    ui.load_catalog()
-    uri = 'test://' + os.path.abspath(fixture)
-    return ui.run(hearth, uri, scenario, os.environ.get('HEARTH_UI_TAG', 'en'), ARTIFACTS)
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(ui.run_on_fixture(scenario, ARTIFACTS))

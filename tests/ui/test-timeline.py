@@ -15,7 +15,6 @@
 
 import gettext
 import importlib
-import os
 import subprocess
 import sys
 
@@ -38,7 +37,6 @@ RENAMED = 'Ready for school 上学'
 
 def screenshot(name):
     ui.screenshot(ARTIFACTS, name)
-
 
 
 def snapshot_cards(root):
@@ -89,12 +87,10 @@ def window_of(node):
 
 
 def dialog_button(dialog, label):
-    name = ui.strip_mnemonic(label)
-    buttons = [b for b in find_all(dialog, role='push button')
-               if b.name.replace('_', '').startswith(name)]
-    if not buttons:
-        raise TestFailure('no %r button in %r' % (name, dialog.name))
-    return buttons[-1]
+    found = ui.buttons(dialog, label)
+    if not found:
+        raise TestFailure('no %r button in %r' % (ui.strip_mnemonic(_(label)), dialog.name))
+    return found[-1]
 
 
 def x_window_id(title):
@@ -176,9 +172,7 @@ def scenario(app, tag):
     screenshot(tag + '-selected')
 
     # Go back, with a snapshot of now taken first.
-    go_back = wait_for('the Go Back Here button', lambda: [
-        b for b in find_all(window, role='push button')
-        if b.name.replace('_', '').startswith(ui.strip_mnemonic(_('_Go Back Here')))])
+    go_back = wait_for('the Go Back Here button', lambda: ui.buttons(window, '_Go Back Here'))
     do_action(go_back[0])
     heading = _('Go Back to “%s”?') % TARGET
     wait_for('the confirmation', lambda: find_all(app, name=heading))
@@ -188,14 +182,9 @@ def scenario(app, tag):
     if not check[0].getState().contains(pyatspi.STATE_CHECKED):
         raise TestFailure('"take a snapshot of now first" is not checked by default')
     screenshot(tag + '-revert-dialog')
-    # GTK 4.8 may append a button's label to its name: match the start, and
-    # tell the dialog's response from the "Go Back Here" button.
-    go_back_name = ui.strip_mnemonic(_('_Go Back'))
-    here_name = ui.strip_mnemonic(_('_Go Back Here'))
-    response = wait_for('the Go Back response', lambda: [
-        b for b in find_all(app, role='push button')
-        if b.name.replace('_', '').startswith(go_back_name) and
-        not b.name.replace('_', '').startswith(here_name)])
+    # Tell the dialog's response from the "Go Back Here" button.
+    response = wait_for('the Go Back response',
+                        lambda: ui.buttons(app, '_Go Back', unless='_Go Back Here'))
     do_action(response[0])
 
     safety = _('Before going back to “%s”') % TARGET
@@ -213,7 +202,7 @@ def scenario(app, tag):
         n for n in find_all(app, name=_('Snapshot title')) if n.getRoleName() != 'label'])
     entry[0].queryEditableText().setTextContents(RENAMED)
     screenshot(tag + '-rename')
-    do_action(dialog_button(window_of(entry[0]), _('_Save')))
+    do_action(dialog_button(window_of(entry[0]), '_Save'))
     extra_titles.append(RENAMED)
     wait_for('the renamed card', lambda: RENAMED in snapshot_cards(window))
     log('renamed the snapshot')
@@ -243,7 +232,7 @@ def scenario(app, tag):
     dialog = window_of(wait_for('the Take Snapshot dialog', lambda: [
         n for n in find_all(app, name=_('Snapshot title'))])[0])
     screenshot(tag + '-take')
-    do_action(dialog_button(dialog, _('_Take Snapshot')))
+    do_action(dialog_button(dialog, '_Take Snapshot'))
     wait_for('a new card', lambda: count_cards(window) == before + 1)
     log('Take Snapshot added a card')
 
@@ -253,7 +242,7 @@ def scenario(app, tag):
     heading = wait_for('the delete confirmation', lambda: [
         n for n in find_all(app) if (n.name or '').startswith(_('Delete “%s”?').split('%s')[0])
         and n.getRoleName() != 'push button'])
-    do_action(dialog_button(window_of(heading[0]), _('_Delete')))
+    do_action(dialog_button(window_of(heading[0]), '_Delete'))
     wait_for('the card to go', lambda: count_cards(window) == before)
     wait_for('the current snapshot to be selected again',
              lambda: details_title(window, RENAMED))
@@ -327,25 +316,16 @@ def scenario(app, tag):
 
     # A machine that cannot have snapshots: the error shows in place.
     title, window = open_history(app, 'raw')
-    take = wait_for('the Take Snapshot button', lambda: [
-        b for b in find_all(window, role='push button')
-        if b.name.replace('_', '').startswith(ui.strip_mnemonic(_('_Take Snapshot')))])
+    take = wait_for('the Take Snapshot button', lambda: ui.buttons(window, '_Take Snapshot'))
     do_action(take[0])
     entry = wait_for('the Take Snapshot dialog', lambda: [
         n for n in find_all(app, name=_('Snapshot title')) if n.getRoleName() != 'label'])
-    do_action(dialog_button(window_of(entry[0]), _('_Take Snapshot')))
+    do_action(dialog_button(window_of(entry[0]), '_Take Snapshot'))
     wait_for('the error in place', lambda: find_all(window, role='label',
                                                     name=_('Could Not Take a Snapshot')))
     log('a raw disk: the error says so in the window')
     screenshot(tag + '-error')
 
 
-def main():
-    hearth, fixture = sys.argv[1], sys.argv[2]
-    ui.load_catalog()
-    uri = 'test://' + os.path.abspath(fixture)
-    return ui.run(hearth, uri, scenario, os.environ.get('HEARTH_UI_TAG', 'en'), ARTIFACTS)
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(ui.run_on_fixture(scenario, ARTIFACTS))

@@ -45,10 +45,7 @@ def wizard_frame(app):
 def button(app, label):
     # Only the wizard's own buttons: the main window has "Create a Machine".
     name = ui.strip_mnemonic(_(label))
-    found = wait_for('the %s button' % name, lambda: [
-        b for b in find_all(wizard_frame(app)[0], role='push button')
-        if b.name.replace('_', '').startswith(name)])
-    return found[0]
+    return wait_for('the %s button' % name, lambda: ui.buttons(wizard_frame(app)[0], label))[0]
 
 
 def press_button(app, label):
@@ -229,11 +226,9 @@ def choose_file(app, path, button_label='Choose an Image File'):
     """Chooses @path in the file chooser the way a keyboard user would:
     typing a path starting with / opens the location entry."""
     press_button(app, button_label)
-    open_name = ui.strip_mnemonic(_('_Open'))
 
     def open_buttons():
-        return [b for b in find_all(app, role='push button')
-                if b.name.replace('_', '').startswith(open_name)]
+        return ui.buttons(app, '_Open')
     wait_for('the file chooser', open_buttons)
     time.sleep(1.0)
     ui.type_text(path)
@@ -472,14 +467,7 @@ def scenario_narrow(app, tag):
     log('a machine was created from the narrow wizard')
 
 
-def main():
-    hearth, fixture = sys.argv[1], sys.argv[2]
-    ui.load_catalog()
-    uri = 'test://' + os.path.abspath(fixture)
+if __name__ == '__main__':
     run_scenario = {'iso': scenario_iso, 'narrow': scenario_narrow}.get(
         os.environ.get('HEARTH_WIZARD_SCENARIO'), scenario)
-    return ui.run(hearth, uri, run_scenario, os.environ.get('HEARTH_UI_TAG', 'wizard'), ARTIFACTS)
-
-
-if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(ui.run_on_fixture(run_scenario, ARTIFACTS, default_tag='wizard'))
