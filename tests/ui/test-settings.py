@@ -258,27 +258,29 @@ def network_changes(app, tag):
     screenshot(tag + '-network-expanded')
 
 
-def xml_changes(app, tag):
-    show_page(app, 'Edit XML')
-    view = wait_for('the XML view', lambda: find_all(app, role='text',
-                                                     name=_('Domain XML')))[0]
-    end_of_text(view)
-    ui.type_text('<broken')
+def xml_view(app):
+    return wait_for('the XML view', lambda: find_all(app, role='text', name=_('Domain XML')))[0]
+
+
+def save_xml(app):
     ui.do_action(wait_for('Save XML', lambda: [
         b for b in find_all(app, role='push button', name=_('Save XML'))
         if b.getState().contains(pyatspi.STATE_SENSITIVE)])[0])
+
+
+def xml_changes(app, tag):
+    show_page(app, 'Edit XML')
+    end_of_text(xml_view(app))
+    ui.type_text('<broken')
+    save_xml(app)
     expect_label(app, _('This XML cannot be saved. Correct it and save again.'),
                  'the refusal of malformed XML')
     log('malformed XML refused in place')
     screenshot(tag + '-xml-refused')
     ui.do_action(find_all(app, role='push button', name=_('Revert XML'))[0])
-    view = wait_for('the XML view', lambda: find_all(app, role='text',
-                                                     name=_('Domain XML')))[0]
-    end_of_text(view)
+    end_of_text(xml_view(app))
     ui.type_text('<!-- edited in Hearth -->')
-    ui.do_action(wait_for('Save XML', lambda: [
-        b for b in find_all(app, role='push button', name=_('Save XML'))
-        if b.getState().contains(pyatspi.STATE_SENSITIVE)])[0])
+    save_xml(app)
     expect_toast(app, 'XML')
     log('a valid XML edit saved')
 

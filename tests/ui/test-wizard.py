@@ -89,6 +89,17 @@ def get_name(app):
     return ui.text_of(name_text(app))
 
 
+def search_os(app):
+    """Searches the catalogue for OS_QUERY: the rows of OS_NAME."""
+    entry = wait_for('the OS search', lambda: find_all(app, name=_('Search operating systems'),
+                                                       role='entry') or
+                     find_all(app, name=_('Search operating systems'), role='text'))
+    entry[0].queryEditableText().setTextContents(OS_QUERY)
+    return wait_for('%s in the catalogue' % OS_NAME,
+                    lambda: [n for n in find_all(app, role='list item')
+                             if n.name.startswith(OS_NAME)])
+
+
 def open_wizard(app):
     press('n', modifiers=(CONTROL_L,))
     wait_for('the wizard', lambda: wizard_frame(app))
@@ -116,13 +127,7 @@ def scenario(app, tag):
         raise TestFailure('Next is enabled before a source is chosen')
 
     # The catalogue: search, then pick the OS.
-    entry = wait_for('the OS search', lambda: find_all(app, name=_('Search operating systems'),
-                                                       role='entry') or
-                     find_all(app, name=_('Search operating systems'), role='text'))
-    entry[0].queryEditableText().setTextContents(OS_QUERY)
-    row = wait_for('%s in the catalogue' % OS_NAME,
-                   lambda: [n for n in find_all(app, role='list item')
-                            if n.name.startswith(OS_NAME)])
+    row = search_os(app)
     log('the catalogue row is a %s' % row[0].getRoleName())
     click(row[0])
     screenshot(tag + '-1-source')
@@ -390,14 +395,7 @@ def scenario_narrow(app, tag):
     check_fits(app, 'Source')
     window_screenshot(window, tag + '-1-source-narrow')
 
-    entry = wait_for('the OS search', lambda: find_all(app, name=_('Search operating systems'),
-                                                       role='entry') or
-                     find_all(app, name=_('Search operating systems'), role='text'))
-    entry[0].queryEditableText().setTextContents(OS_QUERY)
-    row = wait_for('%s in the catalogue' % OS_NAME,
-                   lambda: [n for n in find_all(app, role='list item')
-                            if n.name.startswith(OS_NAME)])
-    click(row[0])
+    click(search_os(app)[0])
     check_fits(app, 'Source')
     window_screenshot(window, tag + '-1-source-chosen-narrow')
     go_next(app, 2, 'Purpose')
