@@ -125,6 +125,61 @@ hearth_test_open_connection (const char *uri)
   return g_steal_pointer (&connection);
 }
 
+typedef struct
+{
+  gboolean done;
+  HearthMachine *machine;
+  GError *error;
+} MachineCall;
+
+static void
+define_machine_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  MachineCall *call = user_data;
+
+  call->machine = hearth_connection_define_xml_finish (HEARTH_CONNECTION (source), result,
+                                                       &call->error);
+  call->done = TRUE;
+}
+
+HearthMachine *
+hearth_test_define_machine (HearthConnection *connection,
+                            const char       *xml,
+                            guint             timeout_ms)
+{
+  MachineCall call = { 0 };
+
+  hearth_connection_define_xml_async (connection, xml, NULL, define_machine_cb, &call);
+  g_assert_true (hearth_test_wait_flag (&call.done, timeout_ms));
+  g_assert_no_error (call.error);
+  return call.machine;
+}
+
+static void
+run_action_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  MachineCall *call = user_data;
+
+  hearth_machine_run_action_finish (HEARTH_MACHINE (source), result, &call->error);
+  call->done = TRUE;
+}
+
+void
+hearth_test_run_action (HearthMachine      *machine,
+                        HearthMachineAction action,
+                        guint               timeout_ms)
+{
+  MachineCall call = { 0 };
+
+  hearth_machine_run_action_async (machine, action, NULL, run_action_cb, &call);
+  g_assert_true (hearth_test_wait_flag (&call.done, timeout_ms));
+  g_assert_no_error (call.error);
+}
+
 /* A test-driver URI for a fixture in tests/data (a fresh driver state each open). */
 char *
 hearth_test_fixture_uri (const char *fixture)

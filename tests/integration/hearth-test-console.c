@@ -184,3 +184,21 @@ hearth_test_console_save_screenshot (GtkWidget  *window,
   gsk_render_node_unref (node);
   g_test_message ("Saved %s", path);
 }
+
+GtkWidget *
+hearth_test_find_widget (GtkWidget                *root,
+                         HearthTestWidgetPredicate predicate,
+                         gpointer                  data)
+{
+  if (predicate (root, data))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = hearth_test_find_widget (child, predicate, data);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}

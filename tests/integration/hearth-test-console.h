@@ -15,4 +15,12 @@ void        hearth_test_console_save_screenshot (GtkWidget   *window,
                                                  GtkWidget   *popover,
                                                  const char  *name);
 
+/* The first widget in @root's tree (@root included, depth first) that
+ * @predicate accepts, or NULL. */
+typedef gboolean (*HearthTestWidgetPredicate) (GtkWidget *widget,
+                                               gpointer   data);
+GtkWidget  *hearth_test_find_widget             (GtkWidget                *root,
+                                                 HearthTestWidgetPredicate predicate,
+                                                 gpointer                  data);
+
 G_END_DECLS

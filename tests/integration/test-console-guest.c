@@ -52,27 +52,6 @@ typedef struct
 
 /* Widgets ------------------------------------------------------------------- */
 
-typedef gboolean (*WidgetPredicate) (GtkWidget *widget,
-                                     gpointer   data);
-
-static GtkWidget *
-find_widget (GtkWidget      *root,
-             WidgetPredicate predicate,
-             gpointer        data)
-{
-  if (predicate (root, data))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, predicate, data);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 is_tooltip_cb (GtkWidget *widget,
                gpointer   data)
@@ -106,7 +85,8 @@ is_heading_cb (GtkWidget *widget,
 static GtkMenuButton *
 guest_button (HearthConsolePage *page)
 {
-  GtkWidget *button = find_widget (GTK_WIDGET (page), is_tooltip_cb, _("Devices and Sharing"));
+  GtkWidget *button = hearth_test_find_widget (GTK_WIDGET (page), is_tooltip_cb,
+                                               _("Devices and Sharing"));
 
   g_assert_nonnull (button);
   return GTK_MENU_BUTTON (button);
@@ -122,7 +102,7 @@ static AdwActionRow *
 row (HearthConsolePage *page,
      const char        *title)
 {
-  GtkWidget *found = find_widget (popover (page), is_row_cb, (gpointer) title);
+  GtkWidget *found = hearth_test_find_widget (popover (page), is_row_cb, (gpointer) title);
 
   g_assert_nonnull (found);
   return ADW_ACTION_ROW (found);
@@ -132,7 +112,7 @@ static GtkSwitch *
 row_switch (HearthConsolePage *page,
             const char        *title)
 {
-  GtkWidget *found = find_widget (GTK_WIDGET (row (page, title)), is_switch_cb, NULL);
+  GtkWidget *found = hearth_test_find_widget (GTK_WIDGET (row (page, title)), is_switch_cb, NULL);
 
   g_assert_nonnull (found);
   return GTK_SWITCH (found);
@@ -141,7 +121,7 @@ row_switch (HearthConsolePage *page,
 static const char *
 status_title (HearthConsolePage *page)
 {
-  GtkWidget *label = find_widget (popover (page), is_heading_cb, NULL);
+  GtkWidget *label = hearth_test_find_widget (popover (page), is_heading_cb, NULL);
 
   g_assert_nonnull (label);
   return gtk_label_get_label (GTK_LABEL (label));
@@ -151,7 +131,7 @@ status_title (HearthConsolePage *page)
 static const char *
 status_description (HearthConsolePage *page)
 {
-  GtkWidget *label = find_widget (popover (page), is_heading_cb, NULL);
+  GtkWidget *label = hearth_test_find_widget (popover (page), is_heading_cb, NULL);
 
   g_assert_nonnull (label);
   label = gtk_widget_get_next_sibling (label);
@@ -217,18 +197,6 @@ save_screenshot (const char *name)
 /* Set-up ---------------------------------------------------------------------- */
 
 static void
-define_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  AsyncResult *res = user_data;
-
-  res->result = hearth_connection_define_xml_finish (HEARTH_CONNECTION (source), result,
-                                                     &res->error);
-  res->done = TRUE;
-}
-
-static void
 action_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
@@ -239,28 +207,6 @@ action_cb (GObject      *source,
   res->done = TRUE;
 }
 
-static HearthMachine *
-define (const char *xml)
-{
-  AsyncResult res = { 0 };
-
-  hearth_connection_define_xml_async (fx.connection, xml, NULL, define_cb, &res);
-  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
-  g_assert_no_error (res.error);
-  return res.result;
-}
-
-static void
-run_action (HearthMachine      *machine,
-            HearthMachineAction action)
-{
-  AsyncResult res = { 0 };
-
-  hearth_machine_run_action_async (machine, action, NULL, action_cb, &res);
-  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
-  g_assert_no_error (res.error);
-}
-
 /* Starts @machine and waits until its guest says it is ready. */
 static void
 start_and_wait (HearthMachine *machine,
@@ -269,7 +215,7 @@ start_and_wait (HearthMachine *machine,
   g_autoptr(GError) error = NULL;
   goffset offset = hearth_test_serial_get_end (serial);
 
-  run_action (machine, HEARTH_MACHINE_ACTION_START);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_START, TIMEOUT_MS);
   g_assert_true (hearth_test_serial_wait_for_from (serial, offset, HEARTH_TEST_GUEST_READY,
                                                    TIMEOUT_MS, NULL, &error));
   g_assert_no_error (error);
@@ -288,7 +234,7 @@ set_up (void)
   fx.settings = g_settings_new (HEARTH_SETTINGS_SCHEMA);
 
   xml = hearth_test_guest_xml ("guest tools 工具", fx.serial, HEARTH_TEST_GUEST_NONE);
-  fx.machine = define (xml);
+  fx.machine = hearth_test_define_machine (fx.connection, xml, TIMEOUT_MS);
 
   /* The application's style sheet (AdwApplication loads it by itself). */
   provider = gtk_css_provider_new ();
@@ -482,10 +428,10 @@ test_guest_agent (void)
 
   /* One guest at a time: TCG is slow enough. */
   hearth_console_page_set_machine (fx.page, NULL);
-  run_action (fx.machine, HEARTH_MACHINE_ACTION_FORCE_OFF);
+  hearth_test_run_action (fx.machine, HEARTH_MACHINE_ACTION_FORCE_OFF, TIMEOUT_MS);
   fx.agent_serial = g_build_filename (fx.root, "agent-serial.log", NULL);
   xml = hearth_test_guest_xml ("agent 代理", fx.agent_serial, HEARTH_TEST_GUEST_AGENT);
-  fx.agent_machine = define (xml);
+  fx.agent_machine = hearth_test_define_machine (fx.connection, xml, TIMEOUT_MS);
   start_and_wait (fx.agent_machine, fx.agent_serial);
   g_assert_true (hearth_test_serial_wait_for (fx.agent_serial, HEARTH_TEST_GUEST_AGENT_READY,
                                               TIMEOUT_MS, &error));

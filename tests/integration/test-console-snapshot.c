@@ -63,27 +63,6 @@ typedef struct
 
 /* Widgets ------------------------------------------------------------------- */
 
-typedef gboolean (*WidgetPredicate) (GtkWidget *widget,
-                                     gpointer   data);
-
-static GtkWidget *
-find_widget (GtkWidget      *root,
-             WidgetPredicate predicate,
-             gpointer        data)
-{
-  if (predicate (root, data))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, predicate, data);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 is_type_cb (GtkWidget *widget,
             gpointer   data)
@@ -110,7 +89,7 @@ other_name_field_cb (GtkWidget *widget,
 static gboolean
 other_name_field_shown_cb (gpointer data)
 {
-  return find_widget (fx.window, other_name_field_cb, data) != NULL;
+  return hearth_test_find_widget (fx.window, other_name_field_cb, data) != NULL;
 }
 
 static gboolean
@@ -124,7 +103,7 @@ label_is_cb (GtkWidget *widget,
 static GtkWidget *
 find_mapped_type (GType type)
 {
-  GtkWidget *widget = find_widget (fx.window, is_type_cb, GSIZE_TO_POINTER (type));
+  GtkWidget *widget = hearth_test_find_widget (fx.window, is_type_cb, GSIZE_TO_POINTER (type));
 
   return widget != NULL && gtk_widget_get_mapped (widget) ? widget : NULL;
 }
@@ -157,13 +136,14 @@ name_field_shown_screen_kept_cb (gpointer data)
 static gboolean
 label_shown_cb (gpointer data)
 {
-  return find_widget (fx.window, label_is_cb, data) != NULL;
+  return hearth_test_find_widget (fx.window, label_is_cb, data) != NULL;
 }
 
 static GtkWidget *
 snapshot_button (void)
 {
-  GtkWidget *button = find_widget (fx.window, has_action_cb, (gpointer) "console.take-snapshot");
+  GtkWidget *button = hearth_test_find_widget (fx.window, has_action_cb,
+                                               (gpointer) "console.take-snapshot");
 
   g_assert_nonnull (button);
   return button;
@@ -267,18 +247,6 @@ title_is_cb (gpointer data)
 /* Set-up ---------------------------------------------------------------------- */
 
 static void
-define_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  AsyncResult *res = user_data;
-
-  res->result = hearth_connection_define_xml_finish (HEARTH_CONNECTION (source), result,
-                                                     &res->error);
-  res->done = TRUE;
-}
-
-static void
 action_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
@@ -300,17 +268,6 @@ sandbox_set_cb (GObject      *source,
   res->done = TRUE;
 }
 
-static HearthMachine *
-define (const char *xml)
-{
-  AsyncResult res = { 0 };
-
-  hearth_connection_define_xml_async (fx.connection, xml, NULL, define_cb, &res);
-  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
-  g_assert_no_error (res.error);
-  return res.result;
-}
-
 /* A shut-off machine with a raw disk image, which cannot hold internal snapshots. */
 static HearthMachine *
 define_raw_machine (void)
@@ -330,7 +287,7 @@ define_raw_machine (void)
     "<devices><disk type='file' device='disk'><driver name='qemu' type='raw'/>"
     "<source file='%s'/><target dev='vda' bus='virtio'/></disk></devices></domain>",
     disk);
-  return define (xml);
+  return hearth_test_define_machine (fx.connection, xml, TIMEOUT_MS);
 }
 
 static void
@@ -339,7 +296,6 @@ set_up (void)
   g_autoptr(GtkCssProvider) provider = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *xml = NULL;
-  AsyncResult res = { 0 };
   goffset offset;
 
   fx.root = hearth_test_embed_root_new ();
@@ -350,13 +306,11 @@ set_up (void)
   g_assert_nonnull (fx.conn);
 
   xml = hearth_test_guest_xml ("console snapshot 控制台", fx.serial, HEARTH_TEST_GUEST_DISK);
-  fx.machine = define (xml);
+  fx.machine = hearth_test_define_machine (fx.connection, xml, TIMEOUT_MS);
   fx.raw_machine = define_raw_machine ();
 
   offset = hearth_test_serial_get_end (fx.serial);
-  hearth_machine_run_action_async (fx.machine, HEARTH_MACHINE_ACTION_START, NULL, action_cb, &res);
-  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
-  g_assert_no_error (res.error);
+  hearth_test_run_action (fx.machine, HEARTH_MACHINE_ACTION_START, TIMEOUT_MS);
   g_assert_true (hearth_test_serial_wait_for_from (fx.serial, offset, HEARTH_TEST_GUEST_READY,
                                                    TIMEOUT_MS, NULL, &error));
   g_assert_no_error (error);
@@ -405,7 +359,7 @@ test_snapshot_refused (void)
 
   /* Details: a dialog with the explanation. */
   before = gtk_window_list_toplevels ();
-  details = find_widget (fx.window, label_is_cb, (gpointer) _("_Details"));
+  details = hearth_test_find_widget (fx.window, label_is_cb, (gpointer) _("_Details"));
   g_assert_nonnull (details);
   details = gtk_widget_get_ancestor (details, GTK_TYPE_BUTTON);
   g_assert_nonnull (details);
@@ -447,7 +401,7 @@ test_snapshot_take (void)
   button = snapshot_button ();
   click (button);
   g_assert_false (gtk_widget_is_sensitive (button));
-  g_assert_true (gtk_widget_get_mapped (find_widget (button, is_type_cb,
+  g_assert_true (gtk_widget_get_mapped (hearth_test_find_widget (button, is_type_cb,
                                                      GSIZE_TO_POINTER (GTK_TYPE_SPINNER))));
   /* A second click while it works does nothing. */
   click (button);
@@ -576,10 +530,12 @@ test_sandbox_badges (void)
   gtk_window_set_child (GTK_WINDOW (list_window), box);
   gtk_window_present (GTK_WINDOW (list_window));
 
-  strip = find_widget (GTK_WIDGET (fx.page), is_type_cb,
+  strip = hearth_test_find_widget (GTK_WIDGET (fx.page), is_type_cb,
                        GSIZE_TO_POINTER (HEARTH_TYPE_SANDBOX_BADGE));
-  row_badge = find_widget (row, is_type_cb, GSIZE_TO_POINTER (HEARTH_TYPE_SANDBOX_BADGE));
-  tile_badge = find_widget (tile, is_type_cb, GSIZE_TO_POINTER (HEARTH_TYPE_SANDBOX_BADGE));
+  row_badge = hearth_test_find_widget (row, is_type_cb,
+                                       GSIZE_TO_POINTER (HEARTH_TYPE_SANDBOX_BADGE));
+  tile_badge = hearth_test_find_widget (tile, is_type_cb,
+                                        GSIZE_TO_POINTER (HEARTH_TYPE_SANDBOX_BADGE));
   badges[0] = strip, badges[1] = row_badge, badges[2] = tile_badge;
   for (guint i = 0; i < G_N_ELEMENTS (badges); i++)
     {
@@ -643,7 +599,8 @@ move_pointer (int x,
 static GtkRevealer *
 header_revealer (void)
 {
-  GtkWidget *header = find_widget (fx.window, is_type_cb, GSIZE_TO_POINTER (ADW_TYPE_HEADER_BAR));
+  GtkWidget *header = hearth_test_find_widget (fx.window, is_type_cb,
+                                               GSIZE_TO_POINTER (ADW_TYPE_HEADER_BAR));
 
   g_assert_nonnull (header);
   return GTK_REVEALER (gtk_widget_get_ancestor (header, GTK_TYPE_REVEALER));
@@ -757,7 +714,7 @@ test_snapshot_shortcut (void)
   /* The new snapshot's toast, not the renamed one's. */
   g_assert_true (hearth_test_wait (other_name_field_shown_cb, (gpointer) RENAMED_TITLE,
                                    TIMEOUT_MS));
-  field = find_widget (fx.window, other_name_field_cb, (gpointer) RENAMED_TITLE);
+  field = hearth_test_find_widget (fx.window, other_name_field_cb, (gpointer) RENAMED_TITLE);
 
   /* Another machine on the page: the toast naming this one's snapshot can no
    * longer rename it. */
@@ -783,7 +740,8 @@ tile_says_cb (gpointer data)
 {
   GtkWidget *tile = data;
 
-  return find_widget (tile, has_label_cb, g_object_get_data (G_OBJECT (tile), "want")) != NULL;
+  return hearth_test_find_widget (tile, has_label_cb,
+                                  g_object_get_data (G_OBJECT (tile), "want")) != NULL;
 }
 
 static gboolean
@@ -860,10 +818,7 @@ test_saved_while_idle (void)
                                                 set_idle_enabled_cb, &res);
   g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
   g_assert_no_error (res.error);
-  res = (AsyncResult) { 0 };
-  hearth_machine_run_action_async (fx.machine, HEARTH_MACHINE_ACTION_START, NULL, action_cb, &res);
-  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
-  g_assert_no_error (res.error);
+  hearth_test_run_action (fx.machine, HEARTH_MACHINE_ACTION_START, TIMEOUT_MS);
   g_object_set_data (G_OBJECT (tile), "want", (gpointer) hearth_ui_state_to_label (
                        HEARTH_MACHINE_STATE_RUNNING));
   g_assert_true (hearth_test_wait (tile_says_cb, tile, TIMEOUT_MS));
