@@ -25,41 +25,6 @@ typedef struct
 } AsyncResult;
 
 static void
-action_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  AsyncResult *res = user_data;
-
-  res->ok = hearth_machine_run_action_finish (HEARTH_MACHINE (source), result, &res->error);
-  res->done = TRUE;
-}
-
-static void
-run_action (HearthMachine      *machine,
-            HearthMachineAction action)
-{
-  AsyncResult res = { 0 };
-
-  hearth_machine_run_action_async (machine, action, NULL, action_cb, &res);
-  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
-  g_assert_no_error (res.error);
-  g_assert_true (res.ok);
-}
-
-static void
-define_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  AsyncResult *res = user_data;
-
-  res->result = hearth_connection_define_xml_finish (HEARTH_CONNECTION (source), result,
-                                                     &res->error);
-  res->done = TRUE;
-}
-
-static void
 graphics_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
@@ -148,17 +113,14 @@ test_lifecycle (void)
   /* Define: the machine appears, shut off. */
   xml = hearth_test_guest_xml (name, serial, HEARTH_TEST_GUEST_DISK);
   disk = hearth_test_guest_dup_disk_path (serial);
-  hearth_connection_define_xml_async (connection, xml, NULL, define_cb, &res);
-  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
-  g_assert_no_error (res.error);
-  machine = res.result;
+  machine = hearth_test_define_machine (connection, xml, TIMEOUT_MS);
   g_assert_cmpstr (hearth_machine_get_name (machine), ==, name);
   g_assert_true (hearth_connection_find_machine (connection, name) == machine);
   g_assert_cmpint (hearth_machine_get_state (machine), ==, HEARTH_MACHINE_STATE_SHUTOFF);
   g_assert_true (g_file_test (disk, G_FILE_TEST_EXISTS));
 
   /* Start: the running state arrives through libvirt's event; the guest boots. */
-  run_action (machine, HEARTH_MACHINE_ACTION_START);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_START, TIMEOUT_MS);
   g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_RUNNING, TIMEOUT_MS));
   wait_serial (serial, 0, HEARTH_TEST_GUEST_READY, &offset);
 
@@ -171,15 +133,15 @@ test_lifecycle (void)
   g_assert_cmpint (fd, >=, 0);
   close (fd);
 
-  run_action (machine, HEARTH_MACHINE_ACTION_PAUSE);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_PAUSE, TIMEOUT_MS);
   g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_PAUSED, TIMEOUT_MS));
-  run_action (machine, HEARTH_MACHINE_ACTION_RESUME);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_RESUME, TIMEOUT_MS);
   g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_RUNNING, TIMEOUT_MS));
 
   /* Managed save and restore: the guest carries on where it was. */
-  run_action (machine, HEARTH_MACHINE_ACTION_SAVE);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_SAVE, TIMEOUT_MS);
   g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_SAVED, TIMEOUT_MS));
-  run_action (machine, HEARTH_MACHINE_ACTION_START);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_START, TIMEOUT_MS);
   g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_RUNNING, TIMEOUT_MS));
   {
     g_autofree char *output = NULL;
@@ -194,17 +156,17 @@ test_lifecycle (void)
 
   /* ACPI shutdown: the guest powers itself off. */
   offset = hearth_test_serial_get_end (serial);
-  run_action (machine, HEARTH_MACHINE_ACTION_SHUTDOWN);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_SHUTDOWN, TIMEOUT_MS);
   wait_serial (serial, offset, HEARTH_TEST_GUEST_POWEROFF, NULL);
   g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_SHUTOFF, TIMEOUT_MS));
   g_assert_false (hearth_machine_get_busy (machine));
 
   /* Force off a running machine. */
   offset = hearth_test_serial_get_end (serial);
-  run_action (machine, HEARTH_MACHINE_ACTION_START);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_START, TIMEOUT_MS);
   g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_RUNNING, TIMEOUT_MS));
   wait_serial (serial, offset, HEARTH_TEST_GUEST_READY, NULL);
-  run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF, TIMEOUT_MS);
   g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_SHUTOFF, TIMEOUT_MS));
 
   /* Delete with its disk. The disk is outside any pool, so it goes only because

@@ -26,40 +26,6 @@ typedef struct
 } AsyncResult;
 
 static void
-action_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  AsyncResult *res = user_data;
-
-  hearth_machine_run_action_finish (HEARTH_MACHINE (source), result, &res->error);
-  res->done = TRUE;
-}
-
-static void
-run_action (HearthMachine      *machine,
-            HearthMachineAction action)
-{
-  AsyncResult res = { 0 };
-
-  hearth_machine_run_action_async (machine, action, NULL, action_cb, &res);
-  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
-  g_assert_no_error (res.error);
-}
-
-static void
-define_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  AsyncResult *res = user_data;
-
-  res->result = hearth_connection_define_xml_finish (HEARTH_CONNECTION (source), result,
-                                                     &res->error);
-  res->done = TRUE;
-}
-
-static void
 set_enabled_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -138,7 +104,6 @@ test_suspend_and_resume (void)
   g_autoptr(HearthMachine) machine = NULL;
   g_autoptr(HearthStatsSampler) sampler = NULL;
   g_autoptr(HearthIdlePolicy) policy = NULL;
-  AsyncResult res = { 0 };
   guint suspended = 0;
   gint64 started;
 
@@ -154,11 +119,8 @@ test_suspend_and_resume (void)
   connection = hearth_test_open_connection (uri);
 
   xml = hearth_test_guest_xml (GUEST_NAME, serial, HEARTH_TEST_GUEST_NONE);
-  hearth_connection_define_xml_async (connection, xml, NULL, define_cb, &res);
-  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
-  g_assert_no_error (res.error);
-  machine = res.result;
-  run_action (machine, HEARTH_MACHINE_ACTION_START);
+  machine = hearth_test_define_machine (connection, xml, TIMEOUT_MS);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_START, TIMEOUT_MS);
   g_assert_true (hearth_test_serial_wait_for (serial, HEARTH_TEST_GUEST_READY, TIMEOUT_MS, &error));
   g_assert_no_error (error);
 
@@ -202,7 +164,7 @@ test_suspend_and_resume (void)
 
   /* Starting it restores the saved guest: the file is still in its RAM, which
    * a fresh boot would not have. */
-  run_action (machine, HEARTH_MACHINE_ACTION_START);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_START, TIMEOUT_MS);
   g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_RUNNING, TIMEOUT_MS));
   g_assert_cmpint (hearth_machine_get_state_reason (machine), ==, HEARTH_STATE_REASON_RESTORED);
   g_assert_false (hearth_idle_policy_was_suspended (policy, machine));
@@ -218,13 +180,13 @@ test_suspend_and_resume (void)
 
   /* Idle while paused is no time to save it (the user paused it for a
    * reason); resumed and still idle, it is saved on the next tick. */
-  run_action (machine, HEARTH_MACHINE_ACTION_PAUSE);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_PAUSE, TIMEOUT_MS);
   g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_PAUSED, TIMEOUT_MS));
   set_enabled (policy, machine, TRUE);
   hearth_test_iterate_for ((IDLE_SECONDS + 3) * 1000);
   g_assert_cmpuint (suspended, ==, 1);
   g_assert_cmpint (hearth_machine_get_state (machine), ==, HEARTH_MACHINE_STATE_PAUSED);
-  run_action (machine, HEARTH_MACHINE_ACTION_RESUME);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_RESUME, TIMEOUT_MS);
   g_assert_true (hearth_test_wait (count_reached_two, &suspended, TIMEOUT_MS));
   g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_SAVED, TIMEOUT_MS));
 

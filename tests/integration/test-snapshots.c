@@ -74,29 +74,6 @@ delete_cb (GObject      *source,
 }
 
 static void
-define_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  AsyncResult *res = user_data;
-
-  res->result = hearth_connection_define_xml_finish (HEARTH_CONNECTION (source), result,
-                                                     &res->error);
-  res->done = TRUE;
-}
-
-static void
-action_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  AsyncResult *res = user_data;
-
-  res->ok = hearth_machine_run_action_finish (HEARTH_MACHINE (source), result, &res->error);
-  res->done = TRUE;
-}
-
-static void
 sandbox_set_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -105,17 +82,6 @@ sandbox_set_cb (GObject      *source,
 
   res->ok = hearth_sandbox_set_finish (HEARTH_SANDBOX (source), result, &res->error);
   res->done = TRUE;
-}
-
-static void
-run_action (HearthMachine      *machine,
-            HearthMachineAction action)
-{
-  AsyncResult res = { 0 };
-
-  hearth_machine_run_action_async (machine, action, NULL, action_cb, &res);
-  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
-  g_assert_no_error (res.error);
 }
 
 static gboolean
@@ -234,7 +200,6 @@ guest_start_flags (Guest               *guest,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *xml = NULL;
-  AsyncResult res = { 0 };
   goffset offset;
 
   guest->root = hearth_test_embed_root_new ();
@@ -243,13 +208,10 @@ guest_start_flags (Guest               *guest,
   guest->connection = hearth_test_open_connection (guest->uri);
 
   xml = hearth_test_guest_xml (name, guest->serial, HEARTH_TEST_GUEST_DISK | flags);
-  hearth_connection_define_xml_async (guest->connection, xml, NULL, define_cb, &res);
-  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
-  g_assert_no_error (res.error);
-  guest->machine = res.result;
+  guest->machine = hearth_test_define_machine (guest->connection, xml, TIMEOUT_MS);
 
   offset = hearth_test_serial_get_end (guest->serial);
-  run_action (guest->machine, HEARTH_MACHINE_ACTION_START);
+  hearth_test_run_action (guest->machine, HEARTH_MACHINE_ACTION_START, TIMEOUT_MS);
   g_assert_true (hearth_test_wait_machine_state (guest->machine, HEARTH_MACHINE_STATE_RUNNING,
                                                  TIMEOUT_MS));
   g_assert_true (hearth_test_serial_wait_for_from (guest->serial, offset, HEARTH_TEST_GUEST_READY,
@@ -268,7 +230,7 @@ static void
 guest_stop (Guest *guest)
 {
   if (hearth_machine_is_active (guest->machine))
-    run_action (guest->machine, HEARTH_MACHINE_ACTION_FORCE_OFF);
+    hearth_test_run_action (guest->machine, HEARTH_MACHINE_ACTION_FORCE_OFF, TIMEOUT_MS);
   g_clear_object (&guest->machine);
   hearth_connection_close (guest->connection);
   g_clear_object (&guest->connection);
@@ -406,7 +368,7 @@ test_internal (void)
   assert_guest_output (guest.serial, "cat /tmp/kept", "kept");
 
   /* A snapshot of the shut-off machine holds the disks only. */
-  run_action (guest.machine, HEARTH_MACHINE_ACTION_FORCE_OFF);
+  hearth_test_run_action (guest.machine, HEARTH_MACHINE_ACTION_FORCE_OFF, TIMEOUT_MS);
   g_assert_true (hearth_test_wait_machine_state (guest.machine, HEARTH_MACHINE_STATE_SHUTOFF,
                                                  TIMEOUT_MS));
   {
@@ -490,7 +452,7 @@ test_sandbox (void)
       reset (&res);
       g_signal_connect (sandbox, "restored", G_CALLBACK (restored_cb), &res);
       offset = hearth_test_serial_get_end (guest.serial);
-      run_action (guest.machine, HEARTH_MACHINE_ACTION_SHUTDOWN);
+      hearth_test_run_action (guest.machine, HEARTH_MACHINE_ACTION_SHUTDOWN, TIMEOUT_MS);
       g_assert_true (hearth_test_serial_wait_for_from (guest.serial, offset,
                                                        HEARTH_TEST_GUEST_POWEROFF, TIMEOUT_MS,
                                                        NULL, &error));
@@ -503,7 +465,7 @@ test_sandbox (void)
       g_assert_true (hearth_test_wait_machine_state (guest.machine, HEARTH_MACHINE_STATE_SAVED,
                                                      TIMEOUT_MS));
       g_assert_true (hearth_sandbox_is_enabled (sandbox, guest.machine));
-      run_action (guest.machine, HEARTH_MACHINE_ACTION_START);
+      hearth_test_run_action (guest.machine, HEARTH_MACHINE_ACTION_START, TIMEOUT_MS);
       g_assert_true (hearth_test_wait_machine_state (guest.machine, HEARTH_MACHINE_STATE_RUNNING,
                                                      TIMEOUT_MS));
       g_assert_cmpint (guest_run (guest.serial, "test -e /tmp/dirty", NULL), !=, 0);
@@ -756,11 +718,11 @@ test_uefi (void)
   g_assert_cmpuint (g_hash_table_size (disk_files), >=, 3);
   assert_files (guest.root, disk_files);
   assert_files (nvram_dir, nvram_files);
-  run_action (guest.machine, HEARTH_MACHINE_ACTION_FORCE_OFF);
+  hearth_test_run_action (guest.machine, HEARTH_MACHINE_ACTION_FORCE_OFF, TIMEOUT_MS);
   g_assert_true (hearth_test_wait_machine_state (guest.machine, HEARTH_MACHINE_STATE_SHUTOFF,
                                                  TIMEOUT_MS));
   offset = hearth_test_serial_get_end (guest.serial);
-  run_action (guest.machine, HEARTH_MACHINE_ACTION_START);
+  hearth_test_run_action (guest.machine, HEARTH_MACHINE_ACTION_START, TIMEOUT_MS);
   g_assert_true (hearth_test_serial_wait_for_from (guest.serial, offset, HEARTH_TEST_GUEST_READY,
                                                    TIMEOUT_MS, NULL, &error));
   g_assert_no_error (error);

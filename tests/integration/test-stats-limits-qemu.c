@@ -28,40 +28,6 @@ typedef struct
 } AsyncResult;
 
 static void
-action_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  AsyncResult *res = user_data;
-
-  hearth_machine_run_action_finish (HEARTH_MACHINE (source), result, &res->error);
-  res->done = TRUE;
-}
-
-static void
-run_action (HearthMachine      *machine,
-            HearthMachineAction action)
-{
-  AsyncResult res = { 0 };
-
-  hearth_machine_run_action_async (machine, action, NULL, action_cb, &res);
-  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
-  g_assert_no_error (res.error);
-}
-
-static void
-define_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  AsyncResult *res = user_data;
-
-  res->result = hearth_connection_define_xml_finish (HEARTH_CONNECTION (source), result,
-                                                     &res->error);
-  res->done = TRUE;
-}
-
-static void
 read_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
@@ -137,11 +103,8 @@ test_limits (void)
   serial = g_build_filename (root, "limits.log", NULL);
   connection = hearth_test_open_connection (uri);
   xml = hearth_test_guest_xml ("limits-guest", serial, HEARTH_TEST_GUEST_DISK);
-  hearth_connection_define_xml_async (connection, xml, NULL, define_cb, &res);
-  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
-  g_assert_no_error (res.error);
-  machine = res.result;
-  run_action (machine, HEARTH_MACHINE_ACTION_START);
+  machine = hearth_test_define_machine (connection, xml, TIMEOUT_MS);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_START, TIMEOUT_MS);
   g_assert_true (hearth_test_serial_wait_for (serial, HEARTH_TEST_GUEST_READY, TIMEOUT_MS, &error));
   g_assert_no_error (error);
 
@@ -215,13 +178,13 @@ test_limits (void)
 
   /* Stopped, the configuration keeps the disk cap, and the machine starts
    * (no half-saved CPU weight in the way). */
-  run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF, TIMEOUT_MS);
   g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_SHUTOFF, TIMEOUT_MS));
   limits = read_limits (machine);
   g_assert_cmpuint (hearth_limits_find_disk (limits, "vda")->read_bytes_sec, ==, CAP_BYTES_SEC);
-  run_action (machine, HEARTH_MACHINE_ACTION_START);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_START, TIMEOUT_MS);
   g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_RUNNING, TIMEOUT_MS));
-  run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF, TIMEOUT_MS);
 
   hearth_connection_close (connection);
   hearth_test_embed_root_remove (root);

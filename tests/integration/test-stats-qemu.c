@@ -24,47 +24,6 @@
 #define GUEST_NAME "stats \"guest\" \\ 家"
 #define GUEST_NAME_ESCAPED "stats \\\"guest\\\" \\\\ 家"
 
-typedef struct
-{
-  gboolean done;
-  GError  *error;
-  gpointer result;
-} AsyncResult;
-
-static void
-action_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  AsyncResult *res = user_data;
-
-  hearth_machine_run_action_finish (HEARTH_MACHINE (source), result, &res->error);
-  res->done = TRUE;
-}
-
-static void
-run_action (HearthMachine      *machine,
-            HearthMachineAction action)
-{
-  AsyncResult res = { 0 };
-
-  hearth_machine_run_action_async (machine, action, NULL, action_cb, &res);
-  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
-  g_assert_no_error (res.error);
-}
-
-static void
-define_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  AsyncResult *res = user_data;
-
-  res->result = hearth_connection_define_xml_finish (HEARTH_CONNECTION (source), result,
-                                                     &res->error);
-  res->done = TRUE;
-}
-
 static void
 guest_run (const char *serial,
            const char *command)
@@ -282,7 +241,6 @@ test_busy_and_idle (void)
   g_autoptr(HearthStatsSampler) sampler = NULL;
   g_autoptr(HearthMetricsExporter) exporter = NULL;
   HearthStatsSeries *series, *host;
-  AsyncResult res = { 0 };
   virConnectPtr conn;
   Window idle = { 0 }, busy = { 0 }, after = { 0 };
   double v;
@@ -301,11 +259,8 @@ test_busy_and_idle (void)
   g_assert_nonnull (conn);
 
   xml = hearth_test_guest_xml (GUEST_NAME, serial, HEARTH_TEST_GUEST_DISK);
-  hearth_connection_define_xml_async (connection, xml, NULL, define_cb, &res);
-  g_assert_true (hearth_test_wait_flag (&res.done, TIMEOUT_MS));
-  g_assert_no_error (res.error);
-  machine = res.result;
-  run_action (machine, HEARTH_MACHINE_ACTION_START);
+  machine = hearth_test_define_machine (connection, xml, TIMEOUT_MS);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_START, TIMEOUT_MS);
   g_assert_true (hearth_test_serial_wait_for (serial, HEARTH_TEST_GUEST_READY, TIMEOUT_MS, &error));
   g_assert_no_error (error);
 
@@ -407,7 +362,7 @@ test_busy_and_idle (void)
   check_disk (conn, sampler, series, serial);
 
   hearth_stats_sampler_release (sampler);
-  run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF, TIMEOUT_MS);
   virConnectClose (conn);
   hearth_connection_close (connection);
   hearth_test_embed_root_remove (root);
