@@ -119,12 +119,26 @@ read_metadata (virDomainPtr domain,
   return doc;
 }
 
+/* Where Hearth's settings live: the persistent definition when there is one. */
+static unsigned int
+settings_flags (virDomainPtr domain)
+{
+  int persistent = virDomainIsPersistent (domain);
+
+  if (persistent < 0)
+    virResetLastError ();
+  return persistent == 1 ? VIR_DOMAIN_AFFECT_CONFIG : VIR_DOMAIN_AFFECT_CURRENT;
+}
+
 /**
  * _hearth_metadata_dup_attribute:
  * @element: a child of Hearth's element, such as "sandbox"
  * @attribute: one of its attributes
  *
- * Reads the definition in force (the live one of a running machine).
+ * Reads the persistent definition of a persistent machine, as
+ * _hearth_metadata_edit() does: Hearth's settings are the machine's, not one
+ * run's. A running machine's live definition may lag behind or lack them (one
+ * resumed from a save image carries the definition of the moment it was saved).
  *
  * Returns: (transfer full) (nullable): the attribute's value, or %NULL when the
  *   element or the attribute is missing
@@ -134,7 +148,7 @@ _hearth_metadata_dup_attribute (virDomainPtr domain,
                                 const char  *element,
                                 const char  *attribute)
 {
-  xmlDocPtr doc = read_metadata (domain, VIR_DOMAIN_AFFECT_CURRENT);
+  xmlDocPtr doc = read_metadata (domain, settings_flags (domain));
   xmlNodePtr node;
   char *result = NULL;
 
@@ -160,7 +174,7 @@ gboolean
 _hearth_metadata_has_element (virDomainPtr domain,
                               const char  *element)
 {
-  xmlDocPtr doc = read_metadata (domain, VIR_DOMAIN_AFFECT_CURRENT);
+  xmlDocPtr doc = read_metadata (domain, settings_flags (domain));
   gboolean found;
 
   if (doc == NULL)

@@ -162,6 +162,12 @@ _hearth_snapshot_revert_sync (virDomainPtr domain,
         }
     }
 
+  /* Put the setting back before a save, so the save image's definition (the live
+   * one of the next run) carries it too. */
+  sandbox_after = _hearth_sandbox_read (domain);
+  if (g_strcmp0 (sandbox, sandbox_after) != 0 && !_hearth_sandbox_write (domain, sandbox, error))
+    return FALSE;
+
   /* A running snapshot restores running on the next start; a paused one paused. */
   if (stay_off && virDomainIsActive (domain) == 1
       && virDomainManagedSave (domain, info && info->state == HEARTH_SNAPSHOT_STATE_RUNNING
@@ -171,10 +177,6 @@ _hearth_snapshot_revert_sync (virDomainPtr domain,
       _hearth_error_take_libvirt (error, "Could not save the machine after going back");
       return FALSE;
     }
-
-  sandbox_after = _hearth_sandbox_read (domain);
-  if (g_strcmp0 (sandbox, sandbox_after) != 0 && !_hearth_sandbox_write (domain, sandbox, error))
-    return FALSE;
 
   return TRUE;
 }

@@ -470,6 +470,23 @@ test_sandbox (void)
                                                      TIMEOUT_MS));
       g_assert_cmpint (guest_run (guest.serial, "test -e /tmp/dirty", NULL), !=, 0);
       assert_guest_output (guest.serial, DISK_READ_COMMAND, "disk-clean");
+
+      /* Resumed from the save image, whose definition is the snapshot's: a fresh
+       * read of the setting (the next start of Hearth, or any re-read after a
+       * metadata change) still finds it. */
+      {
+        g_autoptr(HearthConnection) other = hearth_test_open_connection (guest.uri);
+        HearthSandbox *again = hearth_sandbox_get_for_connection (other);
+        HearthMachine *machine = hearth_connection_find_machine (
+          other, hearth_machine_get_uuid (guest.machine));
+
+        g_assert_nonnull (machine);
+        g_assert_true (hearth_test_wait ((HearthTestCondition) hearth_sandbox_get_loaded, again,
+                                         TIMEOUT_MS));
+        g_assert_cmpstr (hearth_sandbox_get_snapshot_name (again, machine), ==,
+                         hearth_snapshot_get_name (clean));
+        hearth_connection_close (other);
+      }
     }
 
   g_assert_nonnull (strstr (hearth_test_dup_audit_log (), "\"sandbox-restore\""));
