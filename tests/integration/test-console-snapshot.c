@@ -824,6 +824,9 @@ test_saved_while_idle (void)
   g_assert_true (hearth_test_wait (tile_says_cb, tile, TIMEOUT_MS));
   g_assert_false (hearth_idle_policy_was_suspended (policy, fx.machine));
 
+  /* The console page follows: it shows the resumed screen again. */
+  g_assert_true (hearth_test_wait (display_shown_cb, NULL, TIMEOUT_MS));
+
   hearth_ui_set_idle_policy (NULL);
   gtk_window_destroy (GTK_WINDOW (window));
 }
