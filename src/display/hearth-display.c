@@ -12,6 +12,7 @@
 
 #include "hearth-display-enums.h"
 #include "hearth-keymap.h"
+#include "hearth-x11-shm.h"
 
 #include <spice/vd_agent.h>
 
@@ -106,6 +107,7 @@ struct _HearthDisplay
    * made) and the damage not yet copied into them. */
   GskRenderNode **tiles;
   guint8 *tile_dirty;
+  HearthX11ShmKeeper *shm_keeper; /* owned while realized */
   int tiles_x;
   int tiles_y;
   TileKind tile_kind;
@@ -1791,6 +1793,49 @@ new_session (void)
 /* -------------------------------------------------------------------------- */
 /* GtkWidget                                                                  */
 
+/* Black where the guest's picture is not: the letterbox bars, or everything
+ * before the first frame. Not under the picture, which is opaque: filling a
+ * whole frame only to paint over it costs as much as painting the picture. */
+static void
+append_background (HearthDisplay *self,
+                   GtkSnapshot   *snapshot,
+                   int            width,
+                   int            height)
+{
+  const GdkRGBA black = { 0, 0, 0, 1 };
+  gboolean covered = self->tiles != NULL;
+  double x0, y0, x1, y1;
+
+  for (int i = 0; covered && i < self->tiles_x * self->tiles_y; i++)
+    covered = self->tiles[i] != NULL;
+
+  if (!covered)
+    {
+      gtk_snapshot_append_color (snapshot, &black, &GRAPHENE_RECT_INIT (0, 0, width, height));
+      return;
+    }
+
+  /* The bars reach a pixel into the picture, which paints over them: no seam. */
+  x0 = MAX (0, floor (self->view_x) + 1);
+  y0 = MAX (0, floor (self->view_y) + 1);
+  x1 = MIN (width, ceil (self->view_x + self->area.width * self->view_scale) - 1);
+  y1 = MIN (height, ceil (self->view_y + self->area.height * self->view_scale) - 1);
+  if (x1 <= x0 || y1 <= y0)
+    {
+      gtk_snapshot_append_color (snapshot, &black, &GRAPHENE_RECT_INIT (0, 0, width, height));
+      return;
+    }
+
+  if (y0 > 0)
+    gtk_snapshot_append_color (snapshot, &black, &GRAPHENE_RECT_INIT (0, 0, width, y0));
+  if (y1 < height)
+    gtk_snapshot_append_color (snapshot, &black, &GRAPHENE_RECT_INIT (0, y1, width, height - y1));
+  if (x0 > 0)
+    gtk_snapshot_append_color (snapshot, &black, &GRAPHENE_RECT_INIT (0, y0, x0, y1 - y0));
+  if (x1 < width)
+    gtk_snapshot_append_color (snapshot, &black, &GRAPHENE_RECT_INIT (x1, y0, width - x1, y1 - y0));
+}
+
 static void
 hearth_display_snapshot (GtkWidget   *widget,
                          GtkSnapshot *snapshot)
@@ -1798,17 +1843,18 @@ hearth_display_snapshot (GtkWidget   *widget,
   HearthDisplay *self = HEARTH_DISPLAY (widget);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
-  GdkRGBA black = { 0, 0, 0, 1 };
   gboolean cropped = self->area.width < self->surface_width
                      || self->area.height < self->surface_height;
 
-  gtk_snapshot_append_color (snapshot, &black, &GRAPHENE_RECT_INIT (0, 0, width, height));
-
   flush_damage (self);
   update_view (self);
+  append_background (self, snapshot, width, height);
 
   if (self->tiles != NULL)
     {
+      if (self->shm_keeper != NULL)
+        hearth_x11_shm_keeper_update (self->shm_keeper, widget);
+
       gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
       gtk_snapshot_save (snapshot);
       gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (self->view_x, self->view_y));
@@ -1904,6 +1950,7 @@ hearth_display_unrealize (GtkWidget *widget)
     g_signal_handlers_disconnect_by_data (self->clipboard, self);
   self->clipboard = NULL;
   remove_root_key_controller (self);
+  g_clear_pointer (&self->shm_keeper, hearth_x11_shm_keeper_free);
 
   GTK_WIDGET_CLASS (hearth_display_parent_class)->unrealize (widget);
 }
@@ -1914,6 +1961,9 @@ hearth_display_realize (GtkWidget *widget)
   HearthDisplay *self = HEARTH_DISPLAY (widget);
 
   GTK_WIDGET_CLASS (hearth_display_parent_class)->realize (widget);
+
+  /* Frames of guest video, painted by GTK's cairo renderer on X11. */
+  self->shm_keeper = hearth_x11_shm_keeper_new ();
 
   self->clipboard = gtk_widget_get_clipboard (widget);
   g_signal_connect (self->clipboard, "changed", G_CALLBACK (on_host_clipboard_changed_cb), self);

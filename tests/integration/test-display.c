@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <glib-unix.h>
@@ -13,6 +14,7 @@
 #include <math.h>
 #include <linux/input-event-codes.h>
 #include <string.h>
+#include <sys/shm.h>
 #include <X11/extensions/XTest.h>
 
 #include "hearth-core.h"
@@ -48,6 +50,7 @@ typedef struct
 
   guint first_frames;
   guint frames;
+  guint paints;
   gint64 last_frame_time;
   guint disconnects;
   guint fds_supplied;
@@ -672,6 +675,126 @@ test_display_typing (void)
   }
 
   save_artifact ("display-typed.png");
+}
+
+/* Every shared-memory segment this process makes (cairo's MIT-SHM pools among
+ * them) goes through here: the executable's definition comes before libc's. */
+static int shm_segments_made;
+
+int
+shmget (key_t  key,
+        size_t size,
+        int    flags)
+{
+  static int (*real_shmget) (key_t, size_t, int);
+
+  if (real_shmget == NULL)
+    real_shmget = (int (*) (key_t, size_t, int)) dlsym (RTLD_NEXT, "shmget");
+  g_atomic_int_inc (&shm_segments_made);
+  return real_shmget (key, size, flags);
+}
+
+static void
+on_after_paint_cb (GdkFrameClock *clock,
+                   gpointer       user_data)
+{
+  fx.paints++;
+}
+
+/* GTK's cairo renderer on X11 sends every frame through a MIT-SHM segment
+ * from cairo's pool. A pool that empties after each frame would be destroyed
+ * and a new segment made for the next; the display keeps the pool alive
+ * (hearth-x11-shm.c), so a stream of full-screen frames reuses one segment. */
+static void
+test_display_x11_shm_reuse (void)
+{
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (fx.display));
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (fx.display));
+  guint paints0;
+  int made0;
+
+  if (!GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (native)))
+    {
+      g_test_skip ("Only GTK's cairo renderer paints through cairo's X11 pools");
+      return;
+    }
+
+  gtk_widget_grab_focus (GTK_WIDGET (fx.display));
+  g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint_cb), NULL);
+  paints0 = fx.paints;
+  made0 = g_atomic_int_get (&shm_segments_made);
+
+  start_step ();
+  type_text ("for i in 1 2 3 4 5 6 7 8 9 10 11 12; do "
+             "head -c 3145728 /dev/urandom > /dev/fb0; done; echo shm-ok > /dev/ttyS0\n");
+  if (!wait_serial ("shm-ok", STEP_TIMEOUT_MS))
+    g_error ("The repaint loop did not finish; serial log:\n%s", read_serial ());
+  g_signal_handlers_disconnect_by_func (clock, on_after_paint_cb, NULL);
+
+  g_test_message ("%u frames painted, %d shared-memory segments made",
+                  fx.paints - paints0, g_atomic_int_get (&shm_segments_made) - made0);
+  g_assert_cmpuint (fx.paints - paints0, >=, 12);
+  g_assert_cmpint (g_atomic_int_get (&shm_segments_made) - made0, <=, 2);
+}
+
+static gboolean
+display_width_is_cb (gpointer data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (fx.display)) == GPOINTER_TO_INT (data);
+}
+
+/* In a window wider than the guest's 4:3 screen, the picture is centred between
+ * black bars, and nothing between them and the picture is left unpainted: the
+ * bars are drawn beside the picture, not under it. The guest's screen is
+ * filled with random pixels first. */
+static void
+test_display_letterbox (void)
+{
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guint8 *px = NULL;
+  int width, height, bar, unpainted = 0, lit_bars = 0, dark_picture = 0;
+
+  gtk_widget_grab_focus (GTK_WIDGET (fx.display));
+  start_step ();
+  type_text ("head -c 3145728 /dev/urandom > /dev/fb0; echo noise-ok > /dev/ttyS0\n");
+  if (!wait_serial ("noise-ok", STEP_TIMEOUT_MS))
+    g_error ("The guest did not fill its screen; serial log:\n%s", read_serial ());
+  g_assert_true (wait_for (quiet_cb, NULL, STEP_TIMEOUT_MS));
+
+  gtk_window_set_default_size (GTK_WINDOW (fx.window), 1000, 600);
+  g_assert_true (wait_for (display_width_is_cb, GINT_TO_POINTER (1000), STEP_TIMEOUT_MS));
+  texture = render_widget (GTK_WIDGET (fx.display));
+  width = gdk_texture_get_width (texture);
+  height = gdk_texture_get_height (texture);
+  px = g_malloc ((gsize) width * height * 4);
+  gdk_texture_download (texture, px, (gsize) width * 4);
+
+  /* 1024×768 shown in 1000×600: 800 wide, so 100-pixel bars (in device pixels). */
+  bar = (width - height * 4 / 3) / 2;
+  g_assert_cmpint (bar, >, 10);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        const guint8 *p = px + ((gsize) y * width + x) * 4;
+        gboolean black = p[0] < 8 && p[1] < 8 && p[2] < 8;
+
+        unpainted += p[3] != 255;
+        if (x < bar - 1 || x > width - bar)
+          lit_bars += !black;
+        else if (x > bar + 1 && x < width - bar - 2)
+          dark_picture += black;
+      }
+  save_artifact ("display-letterbox.png");
+
+  gtk_window_set_default_size (GTK_WINDOW (fx.window), 800, 600);
+  g_assert_true (wait_for (display_width_is_cb, GINT_TO_POINTER (800), STEP_TIMEOUT_MS));
+
+  g_test_message ("Letterbox: %d unpainted, %d lit bar pixels, %d black picture pixels",
+                  unpainted, lit_bars, dark_picture);
+  g_assert_cmpint (unpainted, ==, 0);
+  g_assert_cmpint (lit_bars, ==, 0);
+  /* Random pixels: almost none black. */
+  g_assert_cmpint (dark_picture, <, (width - 2 * bar) * height / 100);
 }
 
 /* Keys whose scancodes are easy to get wrong reach the guest as the same
@@ -1330,6 +1453,8 @@ main (int   argc,
 
   g_test_add_func ("/display/spice/first-frame", test_display_first_frame);
   g_test_add_func ("/display/spice/typing", test_display_typing);
+  g_test_add_func ("/display/spice/x11-shm-reuse", test_display_x11_shm_reuse);
+  g_test_add_func ("/display/spice/letterbox", test_display_letterbox);
   g_test_add_func ("/display/spice/special-keys", test_display_special_keys);
   g_test_add_func ("/display/spice/real-keys", test_display_real_keys);
   g_test_add_func ("/display/spice/focus-releases-keys", test_display_focus_releases_keys);
