@@ -414,6 +414,8 @@ hearth_test_guest_xml (const char           *name,
     g_string_append (cmdline, " hearth.tablet=1");
   if (flags & HEARTH_TEST_GUEST_AGENT)
     g_string_append (cmdline, " hearth.agent=1");
+  if (flags & HEARTH_TEST_GUEST_SOUND)
+    g_string_append (cmdline, " hearth.sound=1");
 
   doc = xmlNewDoc ((const xmlChar *) "1.0");
   domain = xmlNewDocNode (doc, NULL, (const xmlChar *) "domain", NULL);
@@ -497,6 +499,17 @@ hearth_test_guest_xml (const char           *name,
   node = add_child (devices, "video", NULL);
   node = add_child (node, "model", NULL);
   set_attr (node, "type", flags & HEARTH_TEST_GUEST_VGA ? "vga" : "qxl");
+
+  if (flags & HEARTH_TEST_GUEST_SOUND)
+    {
+      node = add_child (devices, "sound", NULL);
+      set_attr (node, "model", "ac97");
+      node = add_child (node, "audio", NULL);
+      set_attr (node, "id", "1");
+      node = add_child (devices, "audio", NULL);
+      set_attr (node, "id", "1");
+      set_attr (node, "type", "spice");
+    }
 
   node = add_child (devices, "input", NULL);
   set_attr (node, "type", "mouse");

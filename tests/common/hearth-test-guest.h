@@ -26,6 +26,9 @@ G_BEGIN_DECLS
  *   driver for it (the screen keeps the firmware's text mode), so the SPICE
  *   server hands the client's monitors configs to the agent instead of the
  *   display device.
+ * @HEARTH_TEST_GUEST_SOUND: an AC97 sound card whose audio goes over
+ *   SPICE; the guest loads its driver and OSS emulation, so /dev/dsp plays
+ *   (8 kHz, 8-bit mono by default) and records.
  *
  * How hearth_test_guest_xml() shapes the machine.
  */
@@ -38,6 +41,7 @@ typedef enum
   HEARTH_TEST_GUEST_DISK = 1 << 3,
   HEARTH_TEST_GUEST_AGENT = 1 << 4,
   HEARTH_TEST_GUEST_VGA = 1 << 5,
+  HEARTH_TEST_GUEST_SOUND = 1 << 6,
 } HearthTestGuestFlags;
 
 /* Markers the guest prints on its first serial port (see tests/guest/README.md). */

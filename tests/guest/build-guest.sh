@@ -42,6 +42,12 @@ wanted_modules="psmouse evdev button
   virtio_pci virtio_blk virtio_balloon virtio_console
   qxl"
 
+# Loaded only with hearth.sound=1 (HEARTH_TEST_GUEST_SOUND): the AC97 sound
+# card's driver (simpler than Intel HDA, whose codec probing times out under
+# TCG) and the OSS emulation, so the guest plays and records with plain writes
+# and reads of /dev/dsp.
+sound_modules="snd-intel8x0 snd-pcm-oss"
+
 die ()
 {
   echo "build-guest.sh: $*" >&2
@@ -94,10 +100,11 @@ dep_line ()
   grep -E "(^|/)${pattern}\.ko(\.xz|\.zst|\.gz)?:" "$moddir/modules.dep" | head -n 1
 }
 
-# Appends a module path and, before it, its dependencies to $work/order.
+# Appends a module path and, before it, its dependencies to $order.
 # modules.dep lists every (transitive) dependency of a module; the last one
 # must be loaded first, so walk them recursively.
-: > "$work/order"
+order=$work/order
+: > "$order"
 add_module ()
 {
   line=$(dep_line "$1")
@@ -109,34 +116,47 @@ add_path ()
 {
   # Recursion in sh shares variables, so the module stays in "$1" (positional
   # parameters are per call) and its dependencies follow it.
-  if grep -qx "$1" "$work/order"; then
+  if grep -qx "$1" "$order"; then
     return 0
   fi
   set -- "$1" $(grep -E "^$(printf '%s' "$1" | sed 's/[.]/[.]/g'):" "$moddir/modules.dep" | cut -d: -f2)
   for dep in "$@"; do
     [ "$dep" = "$1" ] || add_path "$dep"
   done
-  grep -qx "$1" "$work/order" || echo "$1" >> "$work/order"
+  grep -qx "$1" "$order" || echo "$1" >> "$order"
 }
 
 for m in $wanted_modules; do
   add_module "$m"
 done
 
-# Copy (and decompress) the modules; /etc/modules.order has base names in
-# load order.
-: > "$root/etc/modules.order"
-while read -r path; do
-  src=$moddir/$path
-  base=$(basename "$path")
-  case $base in
-    *.ko.xz)  xz -dc "$src" > "$root/lib/modules/${base%.xz}"; base=${base%.xz} ;;
-    *.ko.zst) zstd -qdc "$src" > "$root/lib/modules/${base%.zst}"; base=${base%.zst} ;;
-    *.ko.gz)  gzip -dc "$src" > "$root/lib/modules/${base%.gz}"; base=${base%.gz} ;;
-    *)        cp "$src" "$root/lib/modules/$base" ;;
-  esac
-  echo "$base" >> "$root/etc/modules.order"
-done < "$work/order"
+# The sound modules the base set does not already load, in load order.
+cp "$work/order" "$work/order-all"
+order=$work/order-all
+for m in $sound_modules; do
+  add_module "$m"
+done
+grep -vxF -f "$work/order" "$work/order-all" > "$work/order-sound" || true
+
+# Copy (and decompress) the modules; /etc/modules.order (and .sound) have base
+# names in load order.
+copy_modules ()
+{
+  : > "$2"
+  while read -r path; do
+    src=$moddir/$path
+    base=$(basename "$path")
+    case $base in
+      *.ko.xz)  xz -dc "$src" > "$root/lib/modules/${base%.xz}"; base=${base%.xz} ;;
+      *.ko.zst) zstd -qdc "$src" > "$root/lib/modules/${base%.zst}"; base=${base%.zst} ;;
+      *.ko.gz)  gzip -dc "$src" > "$root/lib/modules/${base%.gz}"; base=${base%.gz} ;;
+      *)        cp "$src" "$root/lib/modules/$base" ;;
+    esac
+    echo "$base" >> "$2"
+  done < "$1"
+}
+copy_modules "$work/order" "$root/etc/modules.order"
+copy_modules "$work/order-sound" "$root/etc/modules.sound"
 
 cp "$busybox" "$root/bin/busybox"
 for applet in $("$busybox" --list); do

@@ -42,6 +42,10 @@ typedef struct
   GdkClipboard *clipboard;
   guint agent_changes; /* notify::agent-connected with a change */
   gboolean last_agent;
+
+  int playback_rate;      /* of the last playback-start, or 0 */
+  gsize playback_bytes;   /* playback-data since the last playback-start */
+  guint record_starts;
 } Fixture;
 
 static Fixture fx;
@@ -765,7 +769,7 @@ set_up (void)
   if (fx.conn == NULL)
     g_error ("Could not open %s: %s", uri, virGetLastErrorMessage ());
 
-  xml = hearth_test_guest_xml (fx.name, fx.log, HEARTH_TEST_GUEST_AGENT);
+  xml = hearth_test_guest_xml (fx.name, fx.log, HEARTH_TEST_GUEST_AGENT | HEARTH_TEST_GUEST_SOUND);
   fx.dom = virDomainDefineXML (fx.conn, xml);
   if (fx.dom == NULL || virDomainCreate (fx.dom) != 0)
     g_error ("Could not start the guest: %s", virGetLastErrorMessage ());
@@ -801,6 +805,92 @@ tear_down (void)
   hearth_test_embed_root_remove (fx.root);
 }
 
+/* ---- audio ----------------------------------------------------------------- */
+
+static void
+on_playback_start_cb (SpicePlaybackChannel *channel,
+                      int                   format,
+                      int                   channels,
+                      int                   rate,
+                      gpointer              user_data)
+{
+  g_test_message ("Playback starts: format %d, %d channel(s), %d Hz", format, channels, rate);
+  fx.playback_rate = rate;
+  fx.playback_bytes = 0;
+}
+
+static void
+on_playback_data_cb (SpicePlaybackChannel *channel,
+                     gpointer              data,
+                     int                   size,
+                     gpointer              user_data)
+{
+  fx.playback_bytes += size;
+}
+
+static void
+on_record_start_cb (SpiceRecordChannel *channel,
+                    int                 format,
+                    int                 channels,
+                    int                 rate,
+                    gpointer            user_data)
+{
+  g_test_message ("Recording starts: format %d, %d channel(s), %d Hz", format, channels, rate);
+  fx.record_starts++;
+}
+
+static gboolean
+playback_heard_cb (gpointer data)
+{
+  return fx.playback_rate > 0 && fx.playback_bytes >= GPOINTER_TO_SIZE (data);
+}
+
+static gboolean
+record_started_cb (gpointer data)
+{
+  return fx.record_starts > 0;
+}
+
+/* The guest's sound card reaches the console: what the guest plays arrives on
+ * the session's playback channel (the audio back end plays it from there), and
+ * a guest that opens its microphone asks the record channel to record. The
+ * guest plays with OSS emulation: /dev/dsp, 8 kHz, 8-bit mono. */
+static void
+test_audio (void)
+{
+  SpiceSession *session = hearth_display_get_session (fx.display);
+  g_autoptr(GList) channels = NULL;
+  SpiceChannel *playback = NULL, *record = NULL;
+
+  g_assert_nonnull (session);
+  channels = spice_session_get_channels (session);
+  for (GList *l = channels; l != NULL; l = l->next)
+    if (SPICE_IS_PLAYBACK_CHANNEL (l->data))
+      playback = l->data;
+    else if (SPICE_IS_RECORD_CHANNEL (l->data))
+      record = l->data;
+  g_assert_nonnull (playback);
+  g_assert_nonnull (record);
+  g_signal_connect (playback, "playback-start", G_CALLBACK (on_playback_start_cb), NULL);
+  g_signal_connect (playback, "playback-data", G_CALLBACK (on_playback_data_cb), NULL);
+  g_signal_connect (record, "record-start", G_CALLBACK (on_record_start_cb), NULL);
+
+  /* Two seconds of noise. */
+  guest_run ("test -c /dev/dsp && head -c 16000 /dev/urandom > /dev/dsp");
+  g_assert_true (hearth_test_wait (playback_heard_cb, GSIZE_TO_POINTER (16000), STEP_TIMEOUT_MS));
+  g_test_message ("Played %" G_GSIZE_FORMAT " bytes at %d Hz", fx.playback_bytes,
+                  fx.playback_rate);
+
+  /* No microphone on this host may give no samples: the guest stops reading
+   * after a second either way. */
+  guest_run ("test -c /dev/dsp && { timeout 1 head -c 800 /dev/dsp > /dev/null; true; }");
+  g_assert_true (hearth_test_wait (record_started_cb, NULL, STEP_TIMEOUT_MS));
+
+  g_signal_handlers_disconnect_by_func (playback, on_playback_start_cb, NULL);
+  g_signal_handlers_disconnect_by_func (playback, on_playback_data_cb, NULL);
+  g_signal_handlers_disconnect_by_func (record, on_record_start_cb, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -834,6 +924,7 @@ main (int   argc,
   g_test_add_func ("/display/agent/large", test_agent_large);
   g_test_add_func ("/display/agent/mouse", test_agent_mouse);
   g_test_add_func ("/display/agent/reboot", test_agent_reboot);
+  g_test_add_func ("/display/agent/audio", test_audio);
   g_test_add_func ("/display/agent/monitors-config", test_agent_monitors_config);
 
   ret = g_test_run ();
