@@ -1701,6 +1701,37 @@ on_channel_destroy_cb (SpiceSession  *session,
     g_clear_object (&self->cursor_channel);
 }
 
+static gboolean
+disconnect_session_idle_cb (gpointer data)
+{
+  SpiceSession *session = data; /* owned */
+
+  spice_session_disconnect (session);
+  g_object_unref (session);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Closes @session, which nobody shows any more.
+ *
+ * spice-client-glib's own disconnect takes each channel's session away
+ * before stopping it. A channel whose coroutine is parked while the main
+ * context emits one of its signals (its link reply has just been read)
+ * then resumes without a session and complains. So each channel is told
+ * to stop first; the session is disconnected once the signals they still
+ * had queued, which run at a higher priority, have gone out. */
+static void
+close_session (SpiceSession *session /* owned */)
+{
+  GList *channels = spice_session_get_channels (session);
+
+  for (GList *l = channels; l != NULL; l = l->next)
+    spice_channel_disconnect (l->data, SPICE_CHANNEL_NONE);
+  g_list_free (channels);
+
+  g_idle_add_full (G_PRIORITY_LOW, disconnect_session_idle_cb, session, NULL);
+}
+
 /* Forgets the session without emitting anything. */
 static void
 detach_session (HearthDisplay *self)
@@ -1724,8 +1755,7 @@ detach_session (HearthDisplay *self)
         g_signal_handlers_disconnect_by_data (l->data, self);
       g_list_free (channels);
       g_signal_handlers_disconnect_by_data (session, self);
-      spice_session_disconnect (session);
-      g_object_unref (session);
+      close_session (g_steal_pointer (&session));
     }
 
   detach_screen_image (self);
