@@ -40,6 +40,7 @@ struct _HearthConsolePage
   /* Owned. */
   HearthMachine *machine;
   GSignalGroup *machine_signals;
+  GSignalGroup *session_signals;  /* the display's SPICE session */
   GCancellable *cancellable; /* cancelled when the machine changes or on dispose */
   guint reconnect_source;
   guint reconnect_attempts;
@@ -1223,6 +1224,17 @@ on_guest_popover_show_cb (HearthConsolePage *self,
   update_usb_section (self);
 }
 
+/* The sound card's channels arrive after the connection and the agent: the
+ * popover may be open meanwhile. */
+static void
+on_display_session_cb (HearthConsolePage *self)
+{
+  if (self->session_signals == NULL) /* disposed: the display closes */
+    return;
+  g_signal_group_set_target (self->session_signals, hearth_display_get_session (self->display));
+  update_sound_row (self);
+}
+
 /* The popover may be open while the machine connects or goes. */
 static void
 on_display_connected_for_guest_cb (HearthConsolePage *self)
@@ -1245,6 +1257,7 @@ hearth_console_page_dispose (GObject *object)
   /* Without a machine, the "disconnected" of the close schedules nothing. */
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->machine_signals);
+  g_clear_object (&self->session_signals);
   g_clear_object (&self->machine);
   g_clear_object (&self->snapshot_tree);
   g_clear_object (&self->snapshot_toast);
@@ -1470,6 +1483,13 @@ hearth_console_page_init (HearthConsolePage *self)
   g_signal_connect_object (self->display, "notify::connected",
                            G_CALLBACK (on_display_connected_for_guest_cb), self,
                            G_CONNECT_SWAPPED);
+  self->session_signals = g_signal_group_new (SPICE_TYPE_SESSION);
+  g_signal_group_connect_swapped (self->session_signals, "channel-new",
+                                  G_CALLBACK (update_sound_row), self);
+  g_signal_group_connect_swapped (self->session_signals, "channel-destroy",
+                                  G_CALLBACK (update_sound_row), self);
+  g_signal_connect_object (self->display, "notify::session", G_CALLBACK (on_display_session_cb),
+                           self, G_CONNECT_SWAPPED);
 
   update_page (self);
   update_guest_tools (self);

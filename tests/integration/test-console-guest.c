@@ -404,6 +404,12 @@ status_title_is_cb (gpointer data)
   return g_strcmp0 (status_title (fx.page), data) == 0;
 }
 
+static gboolean
+sound_subtitle_is_cb (gpointer data)
+{
+  return g_strcmp0 (adw_action_row_get_subtitle (row (fx.page, _("Sound"))), data) == 0;
+}
+
 /* A guest with the agent: the open popover turns to "connected" by itself,
  * resizing becomes possible, and with sharing off nothing crosses either
  * way. */
@@ -430,7 +436,8 @@ test_guest_agent (void)
   hearth_console_page_set_machine (fx.page, NULL);
   hearth_test_run_action (fx.machine, HEARTH_MACHINE_ACTION_FORCE_OFF, TIMEOUT_MS);
   fx.agent_serial = g_build_filename (fx.root, "agent-serial.log", NULL);
-  xml = hearth_test_guest_xml ("agent 代理", fx.agent_serial, HEARTH_TEST_GUEST_AGENT);
+  xml = hearth_test_guest_xml ("agent 代理", fx.agent_serial,
+                               HEARTH_TEST_GUEST_AGENT | HEARTH_TEST_GUEST_SOUND);
   fx.agent_machine = hearth_test_define_machine (fx.connection, xml, TIMEOUT_MS);
   start_and_wait (fx.agent_machine, fx.agent_serial);
   g_assert_true (hearth_test_serial_wait_for (fx.agent_serial, HEARTH_TEST_GUEST_AGENT_READY,
@@ -451,6 +458,11 @@ test_guest_agent (void)
                    _("The screen follows this window’s size"));
   g_assert_cmpstr (adw_action_row_get_subtitle (row (fx.page, _("Share Clipboard"))), ==,
                    _("Copy and paste text and images both ways"));
+  /* This guest has a sound card (AC97) whose audio goes over SPICE; its
+   * channels arrive after the agent, and the open popover follows them. */
+  g_assert_true (hearth_test_wait (
+    sound_subtitle_is_cb,
+    (gpointer) _("Plays on this computer’s speakers and can use its microphone"), TIMEOUT_MS));
   save_screenshot ("guest-tools-connected");
 
   /* Sharing on: the guest's copy reaches the host. */
