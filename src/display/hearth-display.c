@@ -1885,30 +1885,37 @@ hearth_display_snapshot (GtkWidget   *widget,
       if (self->shm_keeper != NULL)
         hearth_x11_shm_keeper_update (self->shm_keeper, widget);
 
+      /* Each tile gets its own transform node. GTK cannot work out what
+       * changed under a scaling transform and repaints all of it, so one
+       * transform around every tile would repaint the whole picture, scaled,
+       * for each update of any size. Around one tile, an unchanged tile is
+       * the same child under an equal transform: nothing to repaint. */
       gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-      gtk_snapshot_save (snapshot);
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (self->view_x, self->view_y));
-      gtk_snapshot_scale (snapshot, self->view_scale, self->view_scale);
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-self->area.x, -self->area.y));
       if (cropped)
-        gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (self->area.x, self->area.y,
-                                                               self->area.width,
-                                                               self->area.height));
+        gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (self->view_x, self->view_y,
+                                                               self->area.width * self->view_scale,
+                                                               self->area.height * self->view_scale));
 
       for (int i = 0; i < self->tiles_x * self->tiles_y; i++)
         {
           int x = (i % self->tiles_x) * TILE_WIDTH, y = (i / self->tiles_x) * TILE_HEIGHT;
 
-          if (self->tiles[i] != NULL && x < self->area.x + self->area.width
-              && x + TILE_WIDTH + TILE_OVERLAP > self->area.x
-              && y < self->area.y + self->area.height
-              && y + TILE_HEIGHT + TILE_OVERLAP > self->area.y)
-            gtk_snapshot_append_node (snapshot, self->tiles[i]);
+          if (self->tiles[i] == NULL || x >= self->area.x + self->area.width
+              || x + TILE_WIDTH + TILE_OVERLAP <= self->area.x
+              || y >= self->area.y + self->area.height
+              || y + TILE_HEIGHT + TILE_OVERLAP <= self->area.y)
+            continue;
+
+          gtk_snapshot_save (snapshot);
+          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (self->view_x, self->view_y));
+          gtk_snapshot_scale (snapshot, self->view_scale, self->view_scale);
+          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-self->area.x, -self->area.y));
+          gtk_snapshot_append_node (snapshot, self->tiles[i]);
+          gtk_snapshot_restore (snapshot);
         }
 
       if (cropped)
         gtk_snapshot_pop (snapshot);
-      gtk_snapshot_restore (snapshot);
       gtk_snapshot_pop (snapshot);
     }
 

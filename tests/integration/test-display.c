@@ -15,6 +15,7 @@
 #include <linux/input-event-codes.h>
 #include <string.h>
 #include <sys/shm.h>
+#include <X11/extensions/Xdamage.h>
 #include <X11/extensions/XTest.h>
 
 #include "hearth-core.h"
@@ -737,6 +738,83 @@ test_display_x11_shm_reuse (void)
   g_assert_cmpint (g_atomic_int_get (&shm_segments_made) - made0, <=, 2);
 }
 
+/* Scaled to fit, a strip the guest repaints is repainted in the window as a
+ * strip, not as the whole picture. GTK works out what to repaint by comparing
+ * frames, which it cannot do under a scaling transform; the test watches the
+ * X server's damage on the window while the guest repaints its top 16 rows. */
+static void
+test_display_scaled_damage (void)
+{
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (fx.display));
+  Window xid = gdk_x11_surface_get_xid (gtk_native_get_surface (native));
+  int display_width = gtk_widget_get_width (GTK_WIDGET (fx.display));
+  int display_height = gtk_widget_get_height (GTK_WIDGET (fx.display));
+  int damage_event, damage_error, events = 0;
+  long largest = 0;
+  Display *dpy;
+  Damage damage;
+
+  if (!GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (native)))
+    {
+      /* Mesa's software GL puts the whole window on every buffer swap. */
+      g_test_skip ("Only GTK's cairo renderer puts just the repainted region");
+      return;
+    }
+
+  /* The guest's 1024×768 in a smaller window: scaled. */
+  g_assert_cmpint (display_width, <, 1024);
+
+  dpy = XOpenDisplay (NULL);
+  g_assert_nonnull (dpy);
+  g_assert_true (XDamageQueryExtension (dpy, &damage_event, &damage_error));
+  damage = XDamageCreate (dpy, xid, XDamageReportRawRectangles);
+
+  gtk_widget_grab_focus (GTK_WIDGET (fx.display));
+  start_step ();
+  type_text ("sleep 1; echo damage-start > /dev/ttyS0; "
+             "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do "
+             "head -c 65536 /dev/urandom > /dev/fb0; usleep 50000; done; "
+             "echo damage-ok > /dev/ttyS0\n");
+  if (!wait_serial ("damage-start", STEP_TIMEOUT_MS))
+    g_error ("The guest did not start repainting; serial log:\n%s", read_serial ());
+
+  /* Forget the typing's own repaints. */
+  XSync (dpy, False);
+  while (XPending (dpy) > 0)
+    {
+      XEvent event;
+
+      XNextEvent (dpy, &event);
+    }
+
+  if (!wait_serial ("damage-ok", STEP_TIMEOUT_MS))
+    g_error ("The repaint loop did not finish; serial log:\n%s", read_serial ());
+  g_assert_true (wait_for (quiet_cb, NULL, STEP_TIMEOUT_MS));
+
+  XSync (dpy, False);
+  while (XPending (dpy) > 0)
+    {
+      XEvent event;
+
+      XNextEvent (dpy, &event);
+      if (event.type == damage_event + XDamageNotify)
+        {
+          XDamageNotifyEvent *notify = (XDamageNotifyEvent *) &event;
+
+          events++;
+          largest = MAX (largest, (long) notify->area.width * notify->area.height);
+        }
+    }
+  XDamageDestroy (dpy, damage);
+  XCloseDisplay (dpy);
+
+  g_test_message ("%d damage events, the largest %ld pixels, the picture %d×%d",
+                  events, largest, display_width, display_height);
+  g_assert_cmpint (events, >=, 10);
+  /* One row of tiles is 68 of the guest's 768 rows. */
+  g_assert_cmpint (largest, <, (long) display_width * display_height / 4);
+}
+
 static gboolean
 display_width_is_cb (gpointer data)
 {
@@ -1455,6 +1533,7 @@ main (int   argc,
   g_test_add_func ("/display/spice/typing", test_display_typing);
   g_test_add_func ("/display/spice/x11-shm-reuse", test_display_x11_shm_reuse);
   g_test_add_func ("/display/spice/letterbox", test_display_letterbox);
+  g_test_add_func ("/display/spice/scaled-damage", test_display_scaled_damage);
   g_test_add_func ("/display/spice/special-keys", test_display_special_keys);
   g_test_add_func ("/display/spice/real-keys", test_display_real_keys);
   g_test_add_func ("/display/spice/focus-releases-keys", test_display_focus_releases_keys);
