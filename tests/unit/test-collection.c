@@ -57,18 +57,6 @@ display_names (GListModel *model)
   return g_strv_builder_end (builder);
 }
 
-static void
-define_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  HearthMachine **machine = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *machine = hearth_connection_define_xml_finish (HEARTH_CONNECTION (source), result, &error);
-  g_assert_no_error (error);
-}
-
 static HearthMachine *
 define (HearthConnection *connection,
         const char       *name,
@@ -79,11 +67,8 @@ define (HearthConnection *connection,
     "<domain type='test'><name>%s</name><uuid>%s</uuid><title>%s</title>"
     "<memory>262144</memory><os><type>hvm</type></os></domain>",
     name, uuid, title);
-  HearthMachine *machine = NULL;
 
-  hearth_connection_define_xml_async (connection, xml, NULL, define_cb, &machine);
-  g_assert_true (hearth_test_wait_flag ((gboolean *) &machine, TIMEOUT_MS));
-  return machine;
+  return hearth_test_define_machine (connection, xml, TIMEOUT_MS);
 }
 
 static gboolean

@@ -181,27 +181,6 @@ test_unknown_is_not_idle (void)
   g_assert_false (hearth_idle_policy_was_suspended (policy, sleepy));
 }
 
-static void
-action_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  hearth_machine_run_action_finish (HEARTH_MACHINE (source), result, &error);
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
-}
-
-static void
-run_action (HearthMachine      *machine,
-            HearthMachineAction action)
-{
-  gboolean done = FALSE;
-
-  hearth_machine_run_action_async (machine, action, NULL, action_cb, &done);
-  g_assert_true (hearth_test_wait_flag (&done, TIMEOUT_MS));
-}
 
 static gboolean
 machine_enabled (gpointer user_data)
@@ -240,20 +219,20 @@ test_external_change (void)
                                          VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG),
                    ==, 0);
   /* ...it is noticed when the machine next starts. */
-  run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF, TIMEOUT_MS);
   g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_SHUTOFF,
                                                  TIMEOUT_MS));
-  run_action (machine, HEARTH_MACHINE_ACTION_START);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_START, TIMEOUT_MS);
   g_assert_true (hearth_test_wait (machine_enabled, args, TIMEOUT_MS));
 
   /* And opting out elsewhere too. */
   g_assert_cmpint (virDomainSetMetadata (domain, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL, NS,
                                          VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG),
                    ==, 0);
-  run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF, TIMEOUT_MS);
   g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_SHUTOFF,
                                                  TIMEOUT_MS));
-  run_action (machine, HEARTH_MACHINE_ACTION_START);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_START, TIMEOUT_MS);
   g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_RUNNING,
                                                  TIMEOUT_MS));
   g_assert_true (hearth_test_wait (machine_disabled, args, TIMEOUT_MS));

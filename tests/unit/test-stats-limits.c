@@ -68,18 +68,6 @@ apply_limits (HearthMachine      *machine,
 }
 
 static void
-action_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  hearth_machine_run_action_finish (HEARTH_MACHINE (source), result, &error);
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
-}
-
-static void
 test_limits (void)
 {
   g_autoptr(HearthConnection) connection = hearth_test_open_connection ("test:///default");
@@ -90,7 +78,6 @@ test_limits (void)
   g_autofree char *audit = NULL;
   HearthDiskLimits *disk;
   Result res = { 0 };
-  gboolean done = FALSE;
 
   g_assert_nonnull (machine);
   g_assert_true (hearth_machine_is_active (machine));
@@ -143,9 +130,7 @@ test_limits (void)
   g_clear_error (&res.error);
 
   /* A stopped machine: saved in its configuration, for the next start. */
-  hearth_machine_run_action_async (machine, HEARTH_MACHINE_ACTION_FORCE_OFF, NULL, action_cb,
-                                   &done);
-  g_assert_true (hearth_test_wait_flag (&done, TIMEOUT_MS));
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF, TIMEOUT_MS);
   g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_SHUTOFF,
                                                  TIMEOUT_MS));
   memset (&res, 0, sizeof res);
@@ -164,9 +149,7 @@ test_limits (void)
   g_assert_nonnull (strstr (audit, "\"set-limits\""));
 
   /* Put the shared test:///default machine back for other tests. */
-  done = FALSE;
-  hearth_machine_run_action_async (machine, HEARTH_MACHINE_ACTION_START, NULL, action_cb, &done);
-  g_assert_true (hearth_test_wait_flag (&done, TIMEOUT_MS));
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_START, TIMEOUT_MS);
 }
 
 static void

@@ -279,18 +279,6 @@ test_values (void)
 }
 
 static void
-action_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  hearth_machine_run_action_finish (HEARTH_MACHINE (source), result, &error);
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
-}
-
-static void
 test_machine_stops (void)
 {
   g_autofree char *path = write_fixture (3, 0);
@@ -299,14 +287,11 @@ test_machine_stops (void)
   g_autoptr(GPtrArray) active = NULL;
   HearthMachine *machine = hearth_connection_find_machine (connection, "m0000");
   const char *uuid = hearth_machine_get_uuid (machine);
-  gboolean done = FALSE;
 
   tick_once (sampler);
   g_assert_nonnull (hearth_stats_sampler_lookup_series (sampler, uuid));
 
-  hearth_machine_run_action_async (machine, HEARTH_MACHINE_ACTION_FORCE_OFF, NULL, action_cb,
-                                   &done);
-  g_assert_true (hearth_test_wait_flag (&done, TIMEOUT_MS));
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF, TIMEOUT_MS);
   tick_once (sampler);
 
   /* It left the tick, but its history stays for the dashboard. */
