@@ -44,17 +44,6 @@ create_cb (GObject      *source,
 }
 
 static void
-action_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Result *res = user_data;
-
-  hearth_machine_run_action_finish (HEARTH_MACHINE (source), result, &res->error);
-  res->done = TRUE;
-}
-
-static void
 delete_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
@@ -162,10 +151,7 @@ main (int   argc,
       defined = g_timer_elapsed (timer, NULL);
       g_array_append_val (to_defined, defined);
 
-      hearth_machine_run_action_async (res.machine, HEARTH_MACHINE_ACTION_START, NULL, action_cb,
-                                       &op);
-      if (!hearth_test_wait_flag (&op.done, 60000) || op.error != NULL)
-        g_error ("Start failed: %s", op.error ? op.error->message : "timeout");
+      hearth_test_run_action (res.machine, HEARTH_MACHINE_ACTION_START, 60000);
       if (!hearth_test_wait (is_running, res.machine, 60000))
         g_error ("The machine did not run");
       {

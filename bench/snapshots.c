@@ -118,29 +118,6 @@ revert_cb (GObject      *source,
   res->done = TRUE;
 }
 
-static void
-define_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Result *res = user_data;
-
-  res->result = hearth_connection_define_xml_finish (HEARTH_CONNECTION (source), result,
-                                                     &res->error);
-  res->done = TRUE;
-}
-
-static void
-action_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Result *res = user_data;
-
-  hearth_machine_run_action_finish (HEARTH_MACHINE (source), result, &res->error);
-  res->done = TRUE;
-}
-
 static gboolean
 tree_idle (gpointer data)
 {
@@ -284,13 +261,8 @@ main (int   argc,
   connection = hearth_test_open_connection (uri);
 
   xml = hearth_test_guest_xml ("bench-snapshots", serial, HEARTH_TEST_GUEST_DISK);
-  hearth_connection_define_xml_async (connection, xml, NULL, define_cb, &res);
-  check (&res, "define");
-  machine = res.result;
-
-  memset (&res, 0, sizeof res);
-  hearth_machine_run_action_async (machine, HEARTH_MACHINE_ACTION_START, NULL, action_cb, &res);
-  check (&res, "start");
+  machine = hearth_test_define_machine (connection, xml, TIMEOUT_MS);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_START, TIMEOUT_MS);
   if (!hearth_test_serial_wait_for (serial, HEARTH_TEST_GUEST_READY, TIMEOUT_MS, &error))
     g_error ("the guest did not boot: %s", error->message);
 
@@ -395,11 +367,8 @@ main (int   argc,
   figures_clear (&create);
   figures_clear (&revert);
 
-  memset (&res, 0, sizeof res);
-  hearth_machine_run_action_async (machine, HEARTH_MACHINE_ACTION_FORCE_OFF, NULL, action_cb,
-                                   &res);
-  hearth_test_wait_flag (&res.done, TIMEOUT_MS);
-  g_clear_error (&res.error);
+  if (hearth_machine_is_active (machine))
+    hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF, TIMEOUT_MS);
   if (window != NULL)
     gtk_window_destroy (GTK_WINDOW (window));
   g_clear_object (&base);

@@ -178,31 +178,6 @@ bench_test_driver (guint n,
 }
 
 static void
-action_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!hearth_machine_run_action_finish (HEARTH_MACHINE (source), result, &error))
-    g_error ("%s", error->message);
-  *(gboolean *) user_data = TRUE;
-}
-
-static void
-define_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  *(HearthMachine **) user_data = hearth_connection_define_xml_finish (HEARTH_CONNECTION (source),
-                                                                       result, &error);
-  if (error != NULL)
-    g_error ("%s", error->message);
-}
-
-static void
 bench_qemu (guint seconds)
 {
   g_autoptr(GError) error = NULL;
@@ -228,15 +203,9 @@ bench_qemu (guint seconds)
       g_autofree char *log_name = g_strconcat (name, ".log", NULL);
       g_autofree char *serial = g_build_filename (root, log_name, NULL);
       g_autofree char *xml = hearth_test_guest_xml (name, serial, HEARTH_TEST_GUEST_NONE);
-      gboolean done = FALSE;
 
-      hearth_connection_define_xml_async (connection, xml, NULL, define_cb, &machines[i]);
-      while (machines[i] == NULL)
-        g_main_context_iteration (NULL, TRUE);
-      hearth_machine_run_action_async (machines[i], HEARTH_MACHINE_ACTION_START, NULL, action_cb,
-                                       &done);
-      while (!done)
-        g_main_context_iteration (NULL, TRUE);
+      machines[i] = hearth_test_define_machine (connection, xml, 60000);
+      hearth_test_run_action (machines[i], HEARTH_MACHINE_ACTION_START, 60000);
       if (!hearth_test_serial_wait_for (serial, HEARTH_TEST_GUEST_READY, 120000, &error))
         g_error ("%s", error->message);
     }
@@ -249,12 +218,7 @@ bench_qemu (guint seconds)
 
   for (guint i = 0; i < G_N_ELEMENTS (machines); i++)
     {
-      gboolean done = FALSE;
-
-      hearth_machine_run_action_async (machines[i], HEARTH_MACHINE_ACTION_FORCE_OFF, NULL,
-                                       action_cb, &done);
-      while (!done)
-        g_main_context_iteration (NULL, TRUE);
+      hearth_test_run_action (machines[i], HEARTH_MACHINE_ACTION_FORCE_OFF, 60000);
       g_object_unref (machines[i]);
     }
   hearth_connection_close (connection);

@@ -220,7 +220,6 @@ boot (const char *name,
   g_autoptr(GError) error = NULL;
   g_autoptr(GTimer) timer = g_timer_new ();
   HearthPresetSizing sizing;
-  Result res = { 0 };
 
   setup ();
   g_assert_true (hearth_preset_size_for (hearth_preset_lookup (preset_id), host, os_id, &sizing,
@@ -235,20 +234,14 @@ boot (const char *name,
   g_assert_no_error (error);
   g_test_message ("defined in %.3f s", g_timer_elapsed (timer, NULL));
 
-  hearth_machine_run_action_async (machine, HEARTH_MACHINE_ACTION_START, NULL, action_cb, &res);
-  g_assert_true (hearth_test_wait_flag (&res.done, 60000));
-  g_assert_no_error (res.error);
-  result_clear (&res);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_START, 60000);
   g_assert_true (hearth_test_wait (machine_running, machine, 30000));
   g_test_message ("running after %.3f s", g_timer_elapsed (timer, NULL));
 
   hearth_test_iterate_for (2000);
   g_assert_cmpint (hearth_machine_get_state (machine), ==, HEARTH_MACHINE_STATE_RUNNING);
 
-  hearth_machine_run_action_async (machine, HEARTH_MACHINE_ACTION_FORCE_OFF, NULL, action_cb,
-                                   &res);
-  g_assert_true (hearth_test_wait_flag (&res.done, 30000));
-  g_assert_no_error (res.error);
+  hearth_test_run_action (machine, HEARTH_MACHINE_ACTION_FORCE_OFF, 30000);
   g_assert_true (hearth_test_wait_machine_state (machine, HEARTH_MACHINE_STATE_SHUTOFF, 30000));
 }
 
@@ -954,15 +947,8 @@ test_system_dmz (void)
                         "<ip address='10.213.99.1' netmask='255.255.255.0'><dhcp>"
                         "<range start='10.213.99.10' end='10.213.99.20'/></dhcp></ip></network>";
 
-      {
-        /* The running first machine holds the network: stop it first. */
-        Result res = { 0 };
-
-        hearth_machine_run_action_async (first, HEARTH_MACHINE_ACTION_FORCE_OFF, NULL, action_cb,
-                                         &res);
-        g_assert_true (hearth_test_wait_flag (&res.done, 60000));
-        g_assert_no_error (res.error);
-      }
+      /* The running first machine holds the network: stop it first. */
+      hearth_test_run_action (first, HEARTH_MACHINE_ACTION_FORCE_OFF, 60000);
       remove_network (fx.conn, "hearth-dmz");
       network = virNetworkDefineXML (fx.conn, own);
       g_assert_nonnull (network);
