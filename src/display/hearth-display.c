@@ -63,7 +63,7 @@
 
 /* Wide and low: a line of text or a strip of the screen redraws few rows. */
 #define TILE_WIDTH 256
-#define TILE_HEIGHT 64
+#define TILE_HEIGHT 32
 #define TILE_OVERLAP 4 /* guest pixels: no seams down to 1/4 scale */
 #define RESIZE_GUEST_DELAY_MS 400
 #define GUEST_MIN_SIZE 320

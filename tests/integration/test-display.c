@@ -811,7 +811,7 @@ test_display_scaled_damage (void)
   g_test_message ("%d damage events, the largest %ld pixels, the picture %d×%d",
                   events, largest, display_width, display_height);
   g_assert_cmpint (events, >=, 10);
-  /* One row of tiles is 68 of the guest's 768 rows. */
+  /* One row of tiles is 36 of the guest's 768 rows. */
   g_assert_cmpint (largest, <, (long) display_width * display_height / 4);
 }
 
